@@ -1,0 +1,83 @@
+"""Settings from the environment (prefix ANALYTICS_, nested groups joined with __)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseModel):
+    """Where raw logs and archives live; SQLite file by default."""
+
+    url: str = "sqlite:///./var/analytics.sqlite3"
+    echo: bool = False
+    pool_size: int = 10
+
+
+class TrackerSettings(BaseModel):
+    """Tracking endpoint behaviour (Matomo's [Tracker] section)."""
+
+    record_statistics: bool = True
+    visit_standard_length: int = Field(default=1800, ge=60)
+    create_new_visit_after_x_actions: int = 10_000
+    create_new_visit_when_campaign_changes: bool = True
+    create_new_visit_when_website_referrer_changes: bool = False
+    enable_userid_overwrites_visitorid: bool = True
+    # A custom timestamp older than this (seconds) needs token_auth.
+    cdt_requires_auth_older_than: int = 86_400
+    # Hits older than this (days) are refused even with a token: raw data retention.
+    raw_data_retention_days: int = 3650
+    bulk_requires_authentication: bool = False
+    max_request_bytes: int = 64 * 1024
+    max_bulk_bytes: int = 8 * 1024 * 1024
+    max_bulk_requests: int = 10_000
+    honour_do_not_track: bool = False
+    # Behind a trusted reverse proxy, take the client IP from X-Forwarded-For.
+    trust_forwarded_for: bool = False
+    exclude_requests: str = ""
+
+
+class PrivacySettings(BaseModel):
+    """Global privacy defaults; sites may override the IP mask."""
+
+    ip_anonymisation_bytes: int = Field(default=2, ge=0, le=3)
+    use_anonymised_ip_for_enrichment: bool = False
+    excluded_ips: list[str] = []
+    excluded_user_agents: list[str] = []
+    excluded_query_params: list[str] = []
+
+
+class EnrichmentSettings(BaseModel):
+    """Local data for enrichment: GeoIP file, intranet locations, extra referrer lists."""
+
+    geoip_mmdb_path: str | None = None
+    # CIDR -> name, e.g. {"10.1.0.0/16": "Moscow office"}
+    named_locations: dict[str, str] = {}
+    referrer_lists_dir: str | None = None
+
+
+class Settings(BaseSettings):
+    """All settings; with none given, the server runs embedded on SQLite."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ANALYTICS_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    tracker: TrackerSettings = TrackerSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    enrichment: EnrichmentSettings = EnrichmentSettings()
+    # Instance salt for fingerprints and user id hashing; generated into the data dir if unset.
+    salt: SecretStr = SecretStr("")
+    data_dir: Path = Path("./var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,31 @@
+"""SQLAlchemy tables only; importing this package registers every table on `Base.metadata`."""
+
+from analytics_server.models.base import Base
+from analytics_server.models.log import (
+    LogAction,
+    LogConversion,
+    LogConversionItem,
+    LogLinkVisitAction,
+    LogVisit,
+)
+from analytics_server.models.option import Option, TrackingFailure
+from analytics_server.models.site import CustomDimension, Goal, Site, SiteUrl
+from analytics_server.models.user import Access, User, UserToken
+
+__all__ = [
+    "Access",
+    "Base",
+    "CustomDimension",
+    "Goal",
+    "LogAction",
+    "LogConversion",
+    "LogConversionItem",
+    "LogLinkVisitAction",
+    "LogVisit",
+    "Option",
+    "Site",
+    "SiteUrl",
+    "TrackingFailure",
+    "User",
+    "UserToken",
+]
