@@ -1,0 +1,1 @@
+"""Privacy: IP anonymisation, tracking exclusions, consent and Do-Not-Track, GDPR tools."""
