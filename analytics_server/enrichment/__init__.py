@@ -1,0 +1,1 @@
+"""Enrichment of hits: user agent, geolocation, and referrer/campaign classification."""
