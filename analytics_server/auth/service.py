@@ -1,0 +1,115 @@
+"""Users, password hashing (scrypt), API tokens and the access a token grants."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from analytics_server.errors import InvalidRequestError
+from analytics_server.kit.clock import utc_now
+from analytics_server.kit.hashing import token_hash
+from analytics_server.models import Access, User, UserToken
+
+ACCESS_LEVELS = ("view", "write", "admin")
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt_b64, digest_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_b64), **_SCRYPT)
+    return hmac.compare_digest(digest, base64.b64decode(digest_b64))
+
+
+def create_user(
+    session: Session, *, login: str, password: str, email: str = "", superuser: bool = False
+) -> User:
+    if not login.strip():
+        raise InvalidRequestError("login must not be empty")
+    if len(password) < 8:
+        raise InvalidRequestError("password must have at least 8 characters")
+    if session.get(User, login) is not None:
+        raise InvalidRequestError(f"user {login!r} already exists")
+    user = User(
+        login=login,
+        email=email,
+        password_hash=hash_password(password),
+        superuser_access=superuser,
+        date_registered=utc_now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_access(session: Session, *, login: str, idsite: int, access: str) -> None:
+    if access not in ACCESS_LEVELS:
+        raise InvalidRequestError(f"access must be one of {', '.join(ACCESS_LEVELS)}")
+    session.merge(Access(login=login, idsite=idsite, access=access))
+    session.flush()
+
+
+def create_token(session: Session, *, login: str, description: str = "") -> str:
+    """A new API token for `login`; only its hash is stored, so this is the one chance to see it."""
+    if session.get(User, login) is None:
+        raise InvalidRequestError(f"user {login!r} does not exist")
+    token = secrets.token_hex(16)
+    session.add(
+        UserToken(
+            login=login, description=description, hash=token_hash(token), date_created=utc_now()
+        )
+    )
+    session.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a token belongs to and what it may do."""
+
+    login: str
+    superuser: bool
+    access: dict[int, str]
+
+    def can_write(self, idsite: int) -> bool:
+        return self.superuser or self.access.get(idsite) in ("write", "admin")
+
+    def can_view(self, idsite: int) -> bool:
+        return self.superuser or idsite in self.access
+
+
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """The principal behind a token, or None for an unknown or expired token."""
+    if not token or len(token) > 256:
+        return None
+    row = session.execute(
+        sa.select(UserToken, User)
+        .join(User, User.login == UserToken.login)
+        .where(UserToken.hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    user_token, user = row
+    if user_token.date_expired is not None and user_token.date_expired <= utc_now():
+        return None
+    access = {
+        a.idsite: a.access
+        for a in session.scalars(sa.select(Access).where(Access.login == user.login))
+    }
+    return Principal(login=user.login, superuser=user.superuser_access, access=access)

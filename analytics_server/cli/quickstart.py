@@ -1,0 +1,158 @@
+"""First start: migrate, create an admin and a demo site with a month of traffic, then serve."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import httpx
+import sqlalchemy as sa
+import uvicorn
+
+from analytics_server.app import create_app
+from analytics_server.auth import service as auth_service
+from analytics_server.cli.demo import send_demo_traffic
+from analytics_server.config import Settings
+from analytics_server.db import create_db_engine, make_session_factory, upgrade_schema
+from analytics_server.kit.clock import utc_now
+from analytics_server.models import Site, User
+from analytics_server.sites import service as sites_service
+
+DEMO_SITE = {
+    "name": "Demo partner portal",
+    "main_url": "https://portal.example.com",
+    "timezone": "Europe/Berlin",
+    "currency": "EUR",
+    "ecommerce": True,
+}
+
+
+@contextmanager
+def running_server(settings: Settings) -> Iterator[uvicorn.Server]:
+    """uvicorn serving the app in a thread of this process until the block ends."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"server could not start on {settings.host}:{settings.port}")
+        time.sleep(0.05)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+def _bootstrap(settings: Settings) -> tuple[str | None, str | None, int | None]:
+    """Admin (password, token) when there was no user yet; the demo site id when there was none."""
+    engine = create_db_engine(settings.database.url)
+    upgrade_schema(engine)
+    password = token = None
+    idsite = None
+    with make_session_factory(engine)() as session, session.begin():
+        if session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
+            password = secrets.token_urlsafe(12)
+            auth_service.create_user(session, login="admin", password=password, superuser=True)
+            token = auth_service.create_token(session, login="admin", description="quickstart")
+        if session.scalar(sa.select(sa.func.count()).select_from(Site)) == 0:
+            site = sites_service.create_site(session, **DEMO_SITE)  # type: ignore[arg-type]
+            idsite = site.idsite
+            for name, scope in (
+                ("Partner company", "visit"),
+                ("Role", "visit"),
+                ("Section", "action"),
+            ):
+                sites_service.add_custom_dimension(session, idsite=idsite, name=name, scope=scope)
+            sites_service.add_goal(session, idsite=idsite, name="Registration")
+            sites_service.add_goal(
+                session,
+                idsite=idsite,
+                name="Software download",
+                match_attribute="file",
+                pattern=".zip",
+            )
+            if token is None:
+                login = session.scalar(sa.select(User.login).where(User.superuser_access).limit(1))
+                token = auth_service.create_token(
+                    session, login=login or "admin", description="demo"
+                )
+    engine.dispose()
+    return password, token, idsite
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    idsite: int,
+    url: str | None,
+    days: int = 30,
+    visitors: int = 400,
+    token: str | None = None,
+) -> None:
+    """Send demo traffic through the tracking API of a running server (or an in-process one)."""
+    if token is None:
+        engine = create_db_engine(settings.database.url)
+        with make_session_factory(engine)() as session, session.begin():
+            login = session.scalar(sa.select(User.login).where(User.superuser_access).limit(1))
+            if login is None:
+                raise SystemExit("create a superuser first: analytics-server user add --superuser")
+            token = auth_service.create_token(session, login=login, description="demo")
+        engine.dispose()
+
+    def send(base_url: str) -> None:
+        start = utc_now() - timedelta(days=days)
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            summary = send_demo_traffic(
+                client,
+                idsite=idsite,
+                token_auth=token,
+                start=start,
+                days=days,
+                visitors=visitors,
+                progress=lambda done, total: print(
+                    f"\r  demo traffic: {done}/{total} hits", end=""
+                ),
+            )
+        print(f"\n  demo traffic sent: {summary.hits} hits in {summary.visits} visits")
+
+    if url:
+        send(url)
+        return
+    with running_server(settings):
+        send(f"http://{settings.host}:{settings.port}")
+
+
+def quickstart(settings: Settings, *, serve: bool = True) -> None:
+    password, token, idsite = _bootstrap(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    with running_server(settings) as server:
+        if idsite is not None:
+            print(f"Creating demo site {idsite} with a month of traffic...")
+            run_demo(settings, idsite=idsite, url=base, token=token)
+        lines = [
+            f"Analytics server is running at {base}",
+            f"  tracking endpoint: {base}/matomo.php",
+        ]
+        if password:
+            lines += [
+                "  admin login: admin",
+                f"  admin password: {password}   (shown once: write it down)",
+                f"  token_auth: {token}",
+            ]
+        print("\n".join(["", "=" * 72, *lines, "=" * 72, ""]), flush=True)
+        if not serve:
+            return
+        try:
+            while not server.should_exit:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,1 @@
+"""Raw log repository: the action dictionary and visit/action/conversion rows."""

@@ -1,0 +1,216 @@
+"""All queries on the raw log tables used while tracking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from analytics_server.kit.hashing import crc32
+from analytics_server.models import (
+    LogAction,
+    LogConversion,
+    LogConversionItem,
+    LogLinkVisitAction,
+    LogVisit,
+    Option,
+)
+
+visit_t = LogVisit.__table__
+action_t = LogLinkVisitAction.__table__
+dictionary_t = LogAction.__table__
+conversion_t = LogConversion.__table__
+item_t = LogConversionItem.__table__
+
+ActionKey = tuple[int, str]  # (type, name)
+
+
+class ActionDictionary:
+    """Resolves (type, name) to idaction, inserting new names; caches what is committed.
+
+    Ids found or created inside a hit's savepoint only join the shared cache once that hit is
+    kept (`keep`), so a rolled-back hit never leaves a dangling id in the cache.
+    """
+
+    def __init__(self, max_size: int = 50_000) -> None:
+        self._cache: dict[ActionKey, int] = {}
+        self._pending: dict[ActionKey, int] = {}
+        self._max_size = max_size
+
+    def resolve(
+        self, session: Session, action_type: int, name: str, url_prefix: int | None = None
+    ) -> int:
+        key = (action_type, name)
+        found = self._cache.get(key) or self._pending.get(key)
+        if found is not None:
+            return found
+        hashed = crc32(name)
+        idaction = session.scalar(
+            sa.select(dictionary_t.c.idaction)
+            .where(
+                dictionary_t.c.type == action_type,
+                dictionary_t.c.hash == hashed,
+                dictionary_t.c.name == name,
+            )
+            .order_by(dictionary_t.c.idaction)
+            .limit(1)
+        )
+        if idaction is None:
+            result = session.execute(
+                sa.insert(dictionary_t).values(
+                    name=name, hash=hashed, type=action_type, url_prefix=url_prefix
+                )
+            )
+            idaction = int(result.inserted_primary_key[0])
+        self._pending[key] = int(idaction)
+        return int(idaction)
+
+    def keep(self) -> None:
+        if len(self._cache) + len(self._pending) > self._max_size:
+            self._cache.clear()
+        self._cache.update(self._pending)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        self._pending.clear()
+
+    def forget_all(self) -> None:
+        """After a failed batch commit, nothing pending or cached can be trusted."""
+        self._cache.clear()
+        self._pending.clear()
+
+
+def _newest_visit(session: Session, *conditions: Any) -> dict[str, Any] | None:
+    row = (
+        session.execute(
+            sa.select(visit_t)
+            .where(*conditions)
+            .order_by(visit_t.c.visit_last_action_time.desc(), visit_t.c.idvisit.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+def newest_visit_by_visitor(
+    session: Session, *, idsite: int, idvisitor: bytes, before: datetime
+) -> dict[str, Any] | None:
+    return _newest_visit(
+        session,
+        visit_t.c.idsite == idsite,
+        visit_t.c.idvisitor == idvisitor,
+        visit_t.c.visit_last_action_time <= before,
+    )
+
+
+def newest_visit_by_config(
+    session: Session,
+    *,
+    idsite: int,
+    config_id: bytes,
+    after: datetime,
+    before: datetime,
+    user_id: str | None,
+) -> dict[str, Any] | None:
+    conditions = [
+        visit_t.c.idsite == idsite,
+        visit_t.c.config_id == config_id,
+        visit_t.c.visit_last_action_time >= after,
+        visit_t.c.visit_last_action_time <= before,
+    ]
+    if user_id is not None:
+        conditions.append(sa.or_(visit_t.c.user_id.is_(None), visit_t.c.user_id == user_id))
+    return _newest_visit(session, *conditions)
+
+
+def insert_visit(session: Session, values: Mapping[str, Any]) -> int:
+    result = session.execute(sa.insert(visit_t).values(**values))
+    return int(result.inserted_primary_key[0])
+
+
+def update_visit(session: Session, idvisit: int, values: Mapping[str, Any]) -> None:
+    if values:
+        session.execute(sa.update(visit_t).where(visit_t.c.idvisit == idvisit).values(**values))
+
+
+def insert_action(session: Session, values: Mapping[str, Any]) -> int:
+    result = session.execute(sa.insert(action_t).values(**values))
+    return int(result.inserted_primary_key[0])
+
+
+def update_pageview(
+    session: Session, *, idvisit: int, idpageview: str, values: Mapping[str, Any]
+) -> None:
+    """Fill columns of a visit's page view by its page-view id (heartbeat performance data)."""
+    session.execute(
+        sa.update(action_t)
+        .where(action_t.c.idvisit == idvisit, action_t.c.idpageview == idpageview)
+        .values(**values)
+    )
+
+
+def conversion_exists(session: Session, *, idvisit: int, idgoal: int) -> bool:
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(conversion_t)
+            .where(conversion_t.c.idvisit == idvisit, conversion_t.c.idgoal == idgoal)
+        )
+        or 0
+    ) > 0
+
+
+def order_exists(session: Session, *, idsite: int, idorder: str) -> bool:
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(conversion_t)
+            .where(conversion_t.c.idsite == idsite, conversion_t.c.idorder == idorder)
+        )
+        or 0
+    ) > 0
+
+
+def insert_conversion(session: Session, values: Mapping[str, Any]) -> None:
+    session.execute(sa.insert(conversion_t).values(**values))
+
+
+def replace_cart(
+    session: Session,
+    *,
+    idvisit: int,
+    conversion: Mapping[str, Any] | None,
+    items: Iterable[Mapping[str, Any]],
+) -> None:
+    """The open cart of a visit: one conversion row (idgoal -1) and items with idorder '0'."""
+    session.execute(
+        sa.delete(conversion_t).where(
+            conversion_t.c.idvisit == idvisit, conversion_t.c.idgoal == -1
+        )
+    )
+    session.execute(sa.delete(item_t).where(item_t.c.idvisit == idvisit, item_t.c.idorder == "0"))
+    if conversion is not None:
+        session.execute(sa.insert(conversion_t).values(**conversion))
+    rows = list(items)
+    if rows:
+        session.execute(sa.insert(item_t), rows)
+
+
+def insert_items(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+    batch = list(rows)
+    if batch:
+        session.execute(sa.insert(item_t), batch)
+
+
+def get_option(session: Session, name: str) -> str | None:
+    return session.scalar(sa.select(Option.value).where(Option.name == name))
+
+
+def set_option(session: Session, name: str, value: str) -> None:
+    session.merge(Option(name=name, value=value))
+    session.flush()

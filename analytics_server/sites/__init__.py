@@ -1,0 +1,1 @@
+"""Websites: URLs, time zone, currency, exclusions, site-search parameters, goals, dimensions."""

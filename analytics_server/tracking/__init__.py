@@ -1,0 +1,1 @@
+"""The tracking endpoint, request parsing and validation, and the processing pipeline."""

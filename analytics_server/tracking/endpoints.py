@@ -1,0 +1,186 @@
+"""HTTP tracking endpoint (/matomo.php, /piwik.php): single hits, POST forms and bulk JSON.
+
+A plain Starlette handler rather than a FastAPI route: this is the hottest path and needs no
+validation layer or OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from analytics_server.config import Settings
+from analytics_server.kit.querystring import QueryDecodeError, parse_query
+from analytics_server.privacy.ip import is_valid_ip
+from analytics_server.tracking import service
+from analytics_server.tracking.request import ServerFacts
+
+GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+ENDPOINT_TEXT = (
+    "<!DOCTYPE html><html><body>This is the analytics tracking endpoint. It records visits sent "
+    "by the JavaScript tracker or the Tracking HTTP API.</body></html>"
+)
+
+
+def _cors(request: Request) -> dict[str, str]:
+    origin = request.headers.get("origin")
+    headers = {"Cache-Control": "no-store"}
+    if origin:
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Allow-Credentials"] = "true"
+    else:
+        headers["Access-Control-Allow-Origin"] = "*"
+    return headers
+
+
+def _client_ip(request: Request, settings: Settings) -> str:
+    candidate = request.client.host if request.client else ""
+    if settings.tracker.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            candidate = forwarded.split(",")[0].strip()
+    return candidate if is_valid_ip(candidate) else "0.0.0.0"
+
+
+def _facts(request: Request, settings: Settings, source: str) -> ServerFacts:
+    headers = request.headers
+    return ServerFacts(
+        ip=_client_ip(request, settings),
+        user_agent=headers.get("user-agent", ""),
+        accept_language=headers.get("accept-language", ""),
+        referer_header=headers.get("referer", ""),
+        received_at=request.app.state.tracker.clock(),
+        source=source,
+        headers={k.lower(): v for k, v in headers.items()},
+    )
+
+
+def _preflight() -> Response:
+    return Response(
+        status_code=204,
+        headers={
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET, POST",
+            "Access-Control-Allow-Headers": "*",
+        },
+    )
+
+
+async def tracking_endpoint(request: Request) -> Response:
+    """Answer like Matomo: 204 for `send_image=0`, a GIF otherwise, 400 with a reason for SDKs."""
+    if request.method == "OPTIONS":
+        return _preflight()
+    settings: Settings = request.app.state.settings
+    headers = _cors(request)
+    if not settings.tracker.record_statistics:
+        return Response(GIF, status_code=503, media_type="image/gif", headers=headers)
+    query = request.url.query
+    body = await request.body() if request.method == "POST" else b""
+    if len(query) > settings.tracker.max_request_bytes:
+        return PlainTextResponse("request is too large", status_code=400, headers=headers)
+    if body and b'"requests"' in body:
+        return await _bulk(request, body, settings, headers)
+    if len(body) > settings.tracker.max_request_bytes:
+        return PlainTextResponse("request is too large", status_code=400, headers=headers)
+    return await _single(request, query, body, settings, headers)
+
+
+async def _single(
+    request: Request, query: str, body: bytes, settings: Settings, headers: dict[str, str]
+) -> Response:
+    decode_error = None
+    try:
+        params = parse_query(body.decode("latin-1")) if body else {}
+        params.update(parse_query(query))  # GET wins on duplicate keys
+    except QueryDecodeError as exc:
+        params, decode_error = {}, str(exc)
+    if not params and not decode_error:
+        if request.method == "GET":
+            return Response(ENDPOINT_TEXT, media_type="text/html", headers=headers)
+        return PlainTextResponse("no tracking parameters", status_code=400, headers=headers)
+    browser = params.get("send_image") == "0"
+    raw = service.RawHit(
+        params=params,
+        facts=_facts(request, settings, "browser" if browser else "sdk"),
+        decode_error=decode_error,
+    )
+    state = request.app.state
+    [outcome] = await run_in_threadpool(service.track, state.session_factory, state.tracker, [raw])
+    if browser:
+        # The JS tracker re-sends a hit on any non-2xx answer, so even a rejected hit gets 204.
+        return Response(status_code=204, headers=headers)
+    if outcome.status == service.INVALID:
+        return PlainTextResponse(outcome.reason, status_code=400, headers=headers)
+    return Response(GIF, media_type="image/gif", headers=headers)
+
+
+def _bulk_error(message: str, headers: dict[str, str]) -> Response:
+    return JSONResponse(
+        {"status": "error", "tracked": 0, "invalid": 0, "message": message},
+        status_code=400,
+        headers=headers,
+    )
+
+
+def _bulk_hit(entry: Any, facts: ServerFacts) -> service.RawHit:
+    if isinstance(entry, str):
+        try:
+            params = parse_query(entry.split("?", 1)[1] if "?" in entry else entry)
+        except QueryDecodeError as exc:
+            return service.RawHit(params={}, facts=facts, decode_error=str(exc))
+        return service.RawHit(params=params, facts=facts)
+    if isinstance(entry, dict):
+        params = {
+            str(k): v if isinstance(v, str) else json.dumps(v)
+            for k, v in entry.items()
+            if v is not None
+        }
+        return service.RawHit(params=params, facts=facts)
+    return service.RawHit(
+        params={}, facts=facts, decode_error="a bulk request must be a query string or an object"
+    )
+
+
+async def _bulk(
+    request: Request, body: bytes, settings: Settings, headers: dict[str, str]
+) -> Response:
+    limits = settings.tracker
+    if len(body) > limits.max_bulk_bytes:
+        return _bulk_error(f"bulk body is larger than {limits.max_bulk_bytes} bytes", headers)
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _bulk_error("bulk body is not valid JSON", headers)
+    requests = payload.get("requests") if isinstance(payload, dict) else None
+    if not isinstance(requests, list):
+        return _bulk_error('bulk body needs a "requests" list', headers)
+    if len(requests) > limits.max_bulk_requests:
+        return _bulk_error(f"a bulk may hold at most {limits.max_bulk_requests} requests", headers)
+    token = payload.get("token_auth")
+    token = str(token) if token else None
+    facts = _facts(request, settings, "bulk")
+    hits = [_bulk_hit(entry, facts) for entry in requests]
+    state = request.app.state
+    outcomes = await run_in_threadpool(
+        service.track, state.session_factory, state.tracker, hits, bulk_token=token
+    )
+    invalid = [i for i, o in enumerate(outcomes) if o.status == service.INVALID]
+    if str(payload.get("send_image", "1")) == "0" and not invalid:
+        return Response(status_code=204, headers=headers)
+    answer: dict[str, Any] = {
+        "status": "success",
+        "tracked": len(outcomes) - len(invalid),
+        "invalid": len(invalid),
+    }
+    if (
+        invalid
+        and token
+        and await run_in_threadpool(service.is_superuser_token, state.session_factory, token)
+    ):
+        answer["invalid_indices"] = invalid
+    return JSONResponse(answer, headers=headers)

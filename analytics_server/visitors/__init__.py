@@ -1,0 +1,1 @@
+"""Visitor recognition and visit (session) rules."""
