@@ -75,11 +75,17 @@ class NamedNetwork:
     """An administrator-named address range, e.g. 10.1.0.0/16 -> "Moscow office"."""
 
     network: IPNetwork
-    location: Location
+    name: str | None
+    # Configured country/region/city/lat/long, in the tracking-override key names.
+    details: Mapping[str, str]
 
 
 class GeoLocator:
-    """Locates IP addresses; named networks first, then the mmdb, then trusted overrides."""
+    """Locates IP addresses: the mmdb, then named networks over it, then trusted overrides.
+
+    The most specific named network wins; it sets `named_location` and replaces the mmdb's
+    fields with the ones it configures (a different country drops the mmdb's region and city).
+    """
 
     def __init__(
         self,
@@ -123,19 +129,24 @@ class GeoLocator:
         address = _parse_ip(ip)
         location = UNKNOWN_LOCATION
         if address is not None:
-            location = self._locate_named(address) or self._locate_mmdb(address)
+            location = self._locate_mmdb(address)
+            named = self._find_named(address)
+            if named is not None:
+                # The name is always set; configured details beat the mmdb field by field.
+                location = apply_overrides(location, named.details)
+                location = dataclasses.replace(location, named_location=named.name)
         if overrides:
             location = apply_overrides(location, overrides)
         return location
 
-    def _locate_named(self, address: IPAddress) -> Location | None:
+    def _find_named(self, address: IPAddress) -> NamedNetwork | None:
         for prefix in self._prefix_lengths:
             if prefix > address.max_prefixlen:
                 continue
             network = ipaddress.ip_network((address, prefix), strict=False)
             entry = self._named[prefix].get(network)
             if entry is not None:
-                return entry.location
+                return entry
         return None
 
     def _locate_mmdb(self, address: IPAddress) -> Location:
@@ -221,15 +232,14 @@ def _named_network(cidr: str, spec: NamedLocationSpec) -> NamedNetwork:
     """Parse one configured named network; raises ValueError on a bad CIDR (a config error)."""
     network = ipaddress.ip_network(cidr.strip(), strict=False)
     if isinstance(spec, str):
-        return NamedNetwork(network, Location(named_location=spec))
+        return NamedNetwork(network, spec, {})
     name = spec.get("name")
-    base = Location(named_location=str(name) if name else None)
-    overrides: dict[str, str] = {}
+    details: dict[str, str] = {}
     for key, field in _NAMED_FIELDS:
         value = spec.get(field)
         if value is not None and value != "":
-            overrides[key] = str(value)
-    return NamedNetwork(network, apply_overrides(base, overrides))
+            details[key] = str(value)
+    return NamedNetwork(network, str(name) if name else None, details)
 
 
 def _parse_ip(ip: str) -> IPAddress | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from analytics_server.kit.hashing import crc32
@@ -19,11 +20,19 @@ from analytics_server.models import (
     Option,
 )
 
-visit_t = LogVisit.__table__
-action_t = LogLinkVisitAction.__table__
-dictionary_t = LogAction.__table__
-conversion_t = LogConversion.__table__
-item_t = LogConversionItem.__table__
+visit_t = cast(sa.Table, LogVisit.__table__)
+action_t = cast(sa.Table, LogLinkVisitAction.__table__)
+dictionary_t = cast(sa.Table, LogAction.__table__)
+conversion_t = cast(sa.Table, LogConversion.__table__)
+item_t = cast(sa.Table, LogConversionItem.__table__)
+
+
+def _insert_id(session: Session, table: sa.Table, values: Mapping[str, Any]) -> int:
+    """Insert one row and return its new auto-increment key."""
+    result = cast(CursorResult[Any], session.execute(sa.insert(table).values(**values)))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 ActionKey = tuple[int, str]  # (type, name)
 
@@ -59,12 +68,11 @@ class ActionDictionary:
             .limit(1)
         )
         if idaction is None:
-            result = session.execute(
-                sa.insert(dictionary_t).values(
-                    name=name, hash=hashed, type=action_type, url_prefix=url_prefix
-                )
+            idaction = _insert_id(
+                session,
+                dictionary_t,
+                {"name": name, "hash": hashed, "type": action_type, "url_prefix": url_prefix},
             )
-            idaction = int(result.inserted_primary_key[0])
         self._pending[key] = int(idaction)
         return int(idaction)
 
@@ -129,8 +137,7 @@ def newest_visit_by_config(
 
 
 def insert_visit(session: Session, values: Mapping[str, Any]) -> int:
-    result = session.execute(sa.insert(visit_t).values(**values))
-    return int(result.inserted_primary_key[0])
+    return _insert_id(session, visit_t, values)
 
 
 def update_visit(session: Session, idvisit: int, values: Mapping[str, Any]) -> None:
@@ -139,8 +146,7 @@ def update_visit(session: Session, idvisit: int, values: Mapping[str, Any]) -> N
 
 
 def insert_action(session: Session, values: Mapping[str, Any]) -> int:
-    result = session.execute(sa.insert(action_t).values(**values))
-    return int(result.inserted_primary_key[0])
+    return _insert_id(session, action_t, values)
 
 
 def update_pageview(

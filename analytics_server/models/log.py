@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -140,7 +141,7 @@ for _name, _col in {
     **_dimension_columns("custom_var_k", CUSTOM_VARIABLE_SLOTS, 200),
     **_dimension_columns("custom_var_v", CUSTOM_VARIABLE_SLOTS, 200),
 }.items():
-    LogVisit.__table__.append_column(_col)
+    cast(sa.Table, LogVisit.__table__).append_column(_col)
 
 
 class LogLinkVisitAction(Base):
@@ -191,7 +192,7 @@ for _name, _col in {
     **_dimension_columns("custom_var_k", CUSTOM_VARIABLE_SLOTS, 200),
     **_dimension_columns("custom_var_v", CUSTOM_VARIABLE_SLOTS, 200),
 }.items():
-    LogLinkVisitAction.__table__.append_column(_col)
+    cast(sa.Table, LogLinkVisitAction.__table__).append_column(_col)
 
 
 class LogConversion(Base):

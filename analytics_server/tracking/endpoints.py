@@ -177,10 +177,10 @@ async def _bulk(
         "tracked": len(outcomes) - len(invalid),
         "invalid": len(invalid),
     }
-    if (
-        invalid
-        and token
-        and await run_in_threadpool(service.is_superuser_token, state.session_factory, token)
-    ):
-        answer["invalid_indices"] = invalid
+    if invalid and token:
+        superuser: bool = await run_in_threadpool(
+            service.is_superuser_token, state.session_factory, token
+        )
+        if superuser:  # Matomo lists the invalid indices to super users only
+            answer["invalid_indices"] = invalid
     return JSONResponse(answer, headers=headers)

@@ -250,7 +250,7 @@ def _local_time(params: Mapping[str, str]) -> time | None:
         except ValueError:
             value = 0
         parts.append(value if 0 <= value <= high else 0)  # invalid local time counts as 0
-    return time(*parts)
+    return time(parts[0], parts[1], parts[2])
 
 
 def _visitor_id(params: Mapping[str, str]) -> bytes | None:
