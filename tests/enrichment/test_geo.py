@@ -11,7 +11,7 @@ import pytest
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from analytics_server.enrichment.geo import GeoLocator, Location
+from analytics_server.enrichment.geo import GeoLocator, Location, NamedLocationSpec
 
 LONDON = {
     "continent": {"code": "EU"},
@@ -30,6 +30,14 @@ BERLIN_V6 = {
 CORPORATE_PUBLIC = {"continent": {"code": "NA"}, "country": {"iso_code": "US"}}
 # Intranets may build their own mmdb covering private ranges.
 INTRANET_SITE = {"country": {"iso_code": "RU"}, "city": {"names": {"en": "Kazan"}}}
+
+NAMED_NETWORKS: dict[str, NamedLocationSpec] = {
+    "10.1.0.0/16": "Moscow office",
+    "10.1.2.0/24": {"name": "Moscow lab", "country": "RU", "city": "Moscow"},
+    "198.51.100.128/25": {"name": "VPN exit", "region": "NY", "latitude": 40.7},
+    "fd00:1::/48": "Branch v6",
+    "81.2.69.192/26": {"name": "Paris desk", "country": "FR"},
+}
 
 
 def write_mmdb(path: Path, database_type: str = "GeoIP2-City") -> Path:
@@ -56,15 +64,7 @@ def mmdb_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def locator(mmdb_path: Path) -> Iterator[GeoLocator]:
     with geoip2.database.Reader(str(mmdb_path)) as reader:
-        yield GeoLocator(
-            reader,
-            {
-                "10.1.0.0/16": "Moscow office",
-                "10.1.2.0/24": {"name": "Moscow lab", "country": "RU", "city": "Moscow"},
-                "198.51.100.128/25": {"name": "VPN exit", "region": "NY", "latitude": 40.7},
-                "fd00:1::/48": "Branch v6",
-            },
-        )
+        yield GeoLocator(reader, NAMED_NETWORKS)
 
 
 def test_mmdb_city_record(locator: GeoLocator) -> None:
@@ -91,6 +91,12 @@ def test_named_network_without_details(locator: GeoLocator) -> None:
     assert location.country_code == "xx"
 
 
+def test_named_country_replaces_mmdb_details(locator: GeoLocator) -> None:
+    location = locator.locate("81.2.69.200")
+
+    assert location == Location(country_code="fr", named_location="Paris desk")
+
+
 def test_most_specific_named_network_wins(locator: GeoLocator) -> None:
     location = locator.locate("10.1.2.3")
 
@@ -107,10 +113,10 @@ def test_named_network_beats_mmdb(locator: GeoLocator) -> None:
 
     assert (inside.named_location, inside.country_code, inside.region_code) == (
         "VPN exit",
-        "xx",
+        "us",
         "NY",
     )
-    assert inside.latitude == 40.7
+    assert (inside.latitude, inside.longitude) == (40.7, None)
     assert (outside.named_location, outside.country_code, outside.continent_code) == (
         None,
         "us",
