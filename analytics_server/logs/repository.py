@@ -34,6 +34,7 @@ def _insert_id(session: Session, table: sa.Table, values: Mapping[str, Any]) -> 
     assert key is not None
     return int(key[0])
 
+
 ActionKey = tuple[int, str]  # (type, name)
 
 

@@ -29,7 +29,8 @@ ENDPOINT_TEXT = (
 
 def _cors(request: Request) -> dict[str, str]:
     origin = request.headers.get("origin")
-    headers = {"Cache-Control": "no-store"}
+    # Error texts may quote visitor input: never let a browser sniff them as HTML.
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     if origin:
         headers["Access-Control-Allow-Origin"] = origin
         headers["Access-Control-Allow-Credentials"] = "true"

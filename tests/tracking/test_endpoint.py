@@ -93,6 +93,8 @@ def test_rejected_sdk_hit_gets_400_with_the_reason(client: TestClient) -> None:
     answer = send(client, hit)
     assert answer.status_code == 400
     assert "idsite 999" in answer.text
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert answer.headers["x-content-type-options"] == "nosniff"
 
 
 def test_bulk_keeps_good_requests_and_counts_invalid_ones(client: TestClient, db: Session) -> None:
