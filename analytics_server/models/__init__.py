@@ -1,6 +1,7 @@
 """SQLAlchemy tables only; importing this package registers every table on `Base.metadata`."""
 
 from analytics_server.models.base import Base
+from analytics_server.models.ingest import IngestKey
 from analytics_server.models.log import (
     LogAction,
     LogConversion,
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "CustomDimension",
     "Goal",
+    "IngestKey",
     "LogAction",
     "LogConversion",
     "LogConversionItem",

@@ -48,13 +48,18 @@ class LogAction(Base):
     """Each distinct name (URL, title, event category...) stored once and referenced by id."""
 
     __tablename__ = "log_action"
-    __table_args__ = (sa.Index("ix_log_action_type_hash", "type", "hash"),)
+    __table_args__ = (
+        sa.Index("ix_log_action_type_hash", "type", "hash"),
+        sa.UniqueConstraint("type", "digest", name="uq_log_action_type_digest"),
+    )
 
     idaction: Mapped[int] = mapped_column(big_id(), primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(long_text())
     hash: Mapped[int] = mapped_column(sa.BigInteger)
     type: Mapped[int] = mapped_column(sa.SmallInteger)
     url_prefix: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+    # MD5 of the name: a unique key, so concurrent workers never store one name twice.
+    digest: Mapped[bytes | None] = mapped_column(binary(16), nullable=True)
 
 
 def _dimension_columns(prefix: str, count: int, length: int) -> dict[str, sa.Column[str | None]]:
