@@ -22,7 +22,8 @@ from analytics_server.models import Base
 from analytics_server.tracking.context import TrackerContext
 
 MYSQL_SERVER = os.environ.get("ANALYTICS_TEST_MYSQL_SERVER", "mysql+pymysql://root@127.0.0.1:3306")
-MYSQL_DATABASE = "analytics_test"
+# One database per test process, so parallel runs (CI, developers, helpers) never collide.
+MYSQL_DATABASE = f"analytics_test_{os.getpid()}"
 # .ci/run sets this so that a missing service fails the run instead of skipping tests.
 REQUIRE_SERVICES = os.environ.get("ANALYTICS_TEST_REQUIRE_SERVICES") == "1"
 
@@ -79,6 +80,10 @@ def mysql_engine() -> Iterator[Engine]:
     upgrade_schema(engine)
     yield engine
     engine.dispose()
+    admin = sa.create_engine(MYSQL_SERVER)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {MYSQL_DATABASE}"))
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])

@@ -33,7 +33,7 @@ def parse_query(qs: str) -> dict[str, str]:
             ) from exc
         try:
             pairs = _decode(qs, charset)
-        except UnicodeDecodeError as exc2:
+        except (UnicodeError, LookupError) as exc2:  # LookupError: rot13, hex... are not text
             raise QueryDecodeError(f"a parameter is not valid {charset}") from exc2
     result: dict[str, str] = {}
     for key, value in pairs:

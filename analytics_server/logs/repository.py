@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from analytics_server.kit.dialect import insert_ignore
 from analytics_server.kit.hashing import crc32
 from analytics_server.models import (
     LogAction,
@@ -57,23 +59,25 @@ class ActionDictionary:
         found = self._cache.get(key) or self._pending.get(key)
         if found is not None:
             return found
-        hashed = crc32(name)
-        idaction = session.scalar(
-            sa.select(dictionary_t.c.idaction)
-            .where(
-                dictionary_t.c.type == action_type,
-                dictionary_t.c.hash == hashed,
-                dictionary_t.c.name == name,
-            )
-            .order_by(dictionary_t.c.idaction)
-            .limit(1)
+        digest = hashlib.md5(name.encode("utf-8"), usedforsecurity=False).digest()
+        lookup = sa.select(dictionary_t.c.idaction).where(
+            dictionary_t.c.type == action_type, dictionary_t.c.digest == digest
         )
+        idaction = session.scalar(lookup)
         if idaction is None:
-            idaction = _insert_id(
-                session,
-                dictionary_t,
-                {"name": name, "hash": hashed, "type": action_type, "url_prefix": url_prefix},
+            # Another worker may insert the same name at the same moment: the unique key keeps
+            # one row, and both read back its id.
+            session.execute(
+                insert_ignore(dictionary_t, session.get_bind().dialect.name).values(
+                    name=name,
+                    hash=crc32(name),
+                    type=action_type,
+                    url_prefix=url_prefix,
+                    digest=digest,
+                )
             )
+            # A locking read sees a row another transaction committed after our snapshot.
+            idaction = session.scalar(lookup.with_for_update(read=True))
         self._pending[key] = int(idaction)
         return int(idaction)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -82,24 +83,37 @@ async def tracking_endpoint(request: Request) -> Response:
         return Response(GIF, status_code=503, media_type="image/gif", headers=headers)
     query = request.url.query
     body = await request.body() if request.method == "POST" else b""
-    if len(query) > settings.tracker.max_request_bytes:
-        return PlainTextResponse("request is too large", status_code=400, headers=headers)
     if body and b'"requests"' in body:
+        if len(query) > settings.tracker.max_request_bytes:
+            return _bulk_error("request is too large", headers)
         return await _bulk(request, body, settings, headers)
-    if len(body) > settings.tracker.max_request_bytes:
-        return PlainTextResponse("request is too large", status_code=400, headers=headers)
     return await _single(request, query, body, settings, headers)
+
+
+def _readable_params(query: str, body: bytes) -> dict[str, str]:
+    """The parameters of a rejected hit as far as they can be read, to answer and list it."""
+    params: dict[str, str] = {}
+    for text in (query, body.decode("latin-1")):  # GET wins on duplicate keys
+        for key, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+            params.setdefault(key, value)
+    return params
 
 
 async def _single(
     request: Request, query: str, body: bytes, settings: Settings, headers: dict[str, str]
 ) -> Response:
+    # A rejected browser hit must still get its 204 (send_image=0) and be listed as a failure.
+    limit = settings.tracker.max_request_bytes
     decode_error = None
-    try:
-        params = parse_query(body.decode("latin-1")) if body else {}
-        params.update(parse_query(query))  # GET wins on duplicate keys
-    except QueryDecodeError as exc:
-        params, decode_error = {}, str(exc)
+    if len(query) > limit or len(body) > limit:
+        params = _readable_params(query, body)
+        decode_error = f"request is too large (more than {limit} bytes)"
+    else:
+        try:
+            params = parse_query(body.decode("latin-1")) if body else {}
+            params.update(parse_query(query))  # GET wins on duplicate keys
+        except QueryDecodeError as exc:
+            params, decode_error = _readable_params(query, body), str(exc)
     if not params and not decode_error:
         if request.method == "GET":
             return Response(ENDPOINT_TEXT, media_type="text/html", headers=headers)
@@ -155,7 +169,7 @@ async def _bulk(
         return _bulk_error(f"bulk body is larger than {limits.max_bulk_bytes} bytes", headers)
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
         return _bulk_error("bulk body is not valid JSON", headers)
     requests = payload.get("requests") if isinstance(payload, dict) else None
     if not isinstance(requests, list):

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.hashing import crc32
 from analytics_server.logs import repository as logs
 from analytics_server.models import log as m
@@ -180,14 +179,14 @@ def record_ecommerce(
     session: Session,
     ctx: TrackerContext,
     *,
-    site: SiteConfig,
     visit: dict[str, Any],
     req: TrackingRequest,
     action: dict[str, Any],
 ) -> int:
-    """Record an order (with `ec_id`) or a cart update; returns the visit's new buyer status."""
-    if not site.ecommerce:
-        raise InvalidRequestError(f"ecommerce is not enabled for site {site.idsite}")
+    """Record an order (with `ec_id`) or a cart update; returns the visit's new buyer status.
+
+    The pipeline's precheck has verified that ecommerce is on and the order id is new.
+    """
     buyer = visit["visit_goal_buyer"]
     base = _conversion_base(visit, req, action)
     quantity = sum(item.quantity for item in req.items)
@@ -201,8 +200,6 @@ def record_ecommerce(
         return (
             visitors.GOAL_BUYER_ORDERED_AND_OPEN_CART if ordered else visitors.GOAL_BUYER_OPEN_CART
         )
-    if logs.order_exists(session, idsite=site.idsite, idorder=req.order_id):
-        raise InvalidRequestError(f"order {req.order_id!r} was already recorded for this site")
     subtotal = req.subtotal
     if subtotal is None and req.items:
         subtotal = sum(item.price * item.quantity for item in req.items)

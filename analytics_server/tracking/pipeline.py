@@ -27,6 +27,7 @@ from analytics_server.tracking.actions import (
 )
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.request import TrackingRequest
+from analytics_server.tracking.validation import check_site_rules
 from analytics_server.visitors import service as visitors
 
 MAX_TIME_ON_PAGE = 1800
@@ -290,12 +291,10 @@ def _record_goals(
     kind: int | None,
     action: dict[str, Any],
 ) -> None:
-    if req.idgoal == 0:
+    if req.idgoal == 0:  # checked by `precheck`
         state.set(
             "visit_goal_buyer",
-            goals.record_ecommerce(
-                session, ctx, site=site, visit=state.row, req=req, action=action
-            ),
+            goals.record_ecommerce(session, ctx, visit=state.row, req=req, action=action),
         )
         if req.order_id is not None:
             state.set("visit_goal_converted", True)
@@ -315,12 +314,28 @@ def _record_goals(
             state.set("visit_goal_converted", True)
 
 
+def precheck(session: Session, site: SiteConfig, req: TrackingRequest) -> None:
+    """Every reason to reject a hit that needs the site or the database, checked before any
+    write, so a rejected hit never leaves a partial row behind."""
+    check_site_rules(req, site)
+    if (
+        req.idgoal == 0
+        and req.order_id is not None
+        and logs.order_exists(session, idsite=site.idsite, idorder=req.order_id)
+    ):
+        raise InvalidRequestError(f"order {req.order_id!r} was already recorded for this site")
+
+
 def process_hit(
     session: Session, ctx: TrackerContext, site: SiteConfig, req: TrackingRequest
 ) -> bool:
-    """Store one hit; False when it is dropped on purpose (a heartbeat that would open a visit)."""
+    """Store one hit; False when it is dropped on purpose (a heartbeat that would open a visit).
+
+    Raises InvalidRequestError before writing anything when the hit cannot be accepted.
+    """
     hit = _hit_facts(req, site, ctx)
     kind = action_kind(req, hit.page)
+    precheck(session, site, req)
     config_id = _config_id(session, ctx, req, site, hit)
     previous = visitors.find_previous_visit(
         session,

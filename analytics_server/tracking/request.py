@@ -19,6 +19,8 @@ _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 _HEX16_PREFIX = re.compile(r"^[0-9a-fA-F]{16}")
 _RESOLUTION = re.compile(r"^\d{1,5}x\d{1,5}$")
 _DIMENSION = re.compile(r"^dimension(\d{1,9})$")
+# Lone surrogates reach us through JSON escapes and bulk strings; no database can store them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 FLAG_PARAMS = ("cookie", "fla", "java", "pdf", "qt", "realp", "wma", "ag")
 
 
@@ -154,13 +156,29 @@ def _flag(params: Mapping[str, str], name: str) -> bool:
     return params.get(name, "").strip() in ("1", "true")
 
 
+def _json(raw: str) -> object:
+    """json.loads that also refuses lone surrogates (`"\\ud800"`), which no database stores.
+
+    Raises ValueError or RecursionError (deep nesting) for text that is not JSON.
+    """
+    data = json.loads(raw)
+    if "\\u" in raw:
+        try:
+            json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                "a JSON parameter is not valid Unicode (lone surrogate)"
+            ) from None
+    return data
+
+
 def _custom_vars(params: Mapping[str, str], name: str) -> dict[int, tuple[str, str]]:
     raw = params.get(name, "")
     if not raw:
         return {}
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = _json(raw)
+    except (ValueError, RecursionError):
         raise InvalidRequestError(f'{name} must be JSON like {{"1":["name","value"]}}') from None
     if not isinstance(data, dict):
         raise InvalidRequestError(f"{name} must be a JSON object")
@@ -178,8 +196,8 @@ def _categories(raw: str) -> tuple[str, ...]:
         return ()
     if raw.startswith("["):
         try:
-            data = json.loads(raw)
-        except ValueError:
+            data = _json(raw)
+        except (ValueError, RecursionError):
             raise InvalidRequestError("product category must be text or a JSON array") from None
         if isinstance(data, list):
             return tuple(str(c)[:255] for c in data if str(c).strip())[:5]
@@ -191,8 +209,8 @@ def _items(params: Mapping[str, str]) -> tuple[EcommerceItem, ...]:
     if not raw:
         return ()
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = _json(raw)
+    except (ValueError, RecursionError):
         raise InvalidRequestError("ec_items must be a JSON array of items") from None
     if not isinstance(data, list) or len(data) > 1000:
         raise InvalidRequestError("ec_items must be a JSON array of at most 1000 items")
@@ -207,7 +225,7 @@ def _items(params: Mapping[str, str]) -> tuple[EcommerceItem, ...]:
         try:
             price_f = float(price or 0)
             qty_i = int(float(qty or 1))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # int(float("1e400")) overflows
             raise InvalidRequestError("ec_items price and quantity must be numbers") from None
         if not math.isfinite(price_f) or abs(price_f) > MAX_MONEY or not 0 <= qty_i <= 1_000_000:
             raise InvalidRequestError("ec_items price or quantity out of range")
@@ -228,11 +246,14 @@ def _custom_time(params: Mapping[str, str], now: datetime) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except (ValueError, OverflowError):  # astimezone() overflows near year 1
             raise InvalidRequestError("cdt must be a unix timestamp or a UTC datetime") from None
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     offset = _int(params, "cdo", low=0, high=10 * 365 * 86400) or 0
-    moment -= timedelta(seconds=offset)
+    try:
+        moment -= timedelta(seconds=offset)
+    except OverflowError:
+        raise InvalidRequestError("cdt is more than 20 years in the past") from None
     if moment > now + timedelta(minutes=10):
         raise InvalidRequestError("cdt is in the future")
     if moment < now - timedelta(days=365 * 20):
@@ -276,8 +297,8 @@ def _client_hints(params: Mapping[str, str]) -> Mapping[str, object] | None:
     if not raw:
         return None
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = _json(raw)
+    except (ValueError, RecursionError, InvalidRequestError):
         return None  # client hints are a refinement; bad ones are ignored like Matomo does
     return data if isinstance(data, dict) else None
 
@@ -303,7 +324,7 @@ def _idsite(params: Mapping[str, str]) -> int:
     raw = params.get("idsite", "").strip()
     if not raw:
         raise InvalidRequestError("idsite is missing")
-    if not raw.isdigit() or len(raw) > 9 or int(raw) <= 0:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) <= 0:
         raise InvalidRequestError(f"idsite must be a positive integer, got {raw[:40]!r}")
     return int(raw)
 
@@ -342,6 +363,8 @@ def _attribution(params: Mapping[str, str]) -> tuple[str, str] | None:
 
 def parse_request(params: Mapping[str, str], facts: ServerFacts) -> TrackingRequest:
     """Validate and parse one hit; raises InvalidRequestError with the reason."""
+    if any(_SURROGATE.search(k + v) for k, v in params.items() if not (k + v).isascii()):
+        raise InvalidRequestError("a parameter is not valid UTF-8 (lone surrogate)")
     idsite = _idsite(params)
     url = _text(params, "url", 64 * 1024)  # cut to 1024 after parameter removal
     urlref = _text(params, "urlref", 64 * 1024)

@@ -219,9 +219,12 @@ def record_failures(
                 raw_site = params.get("idsite", "")
                 session.add(
                     TrackingFailure(
-                        idsite=int(raw_site) if raw_site.isdigit() and len(raw_site) < 10 else None,
+                        idsite=int(raw_site)
+                        if raw_site.isascii() and raw_site.isdigit() and len(raw_site) < 10
+                        else None,
                         reason=reason[:255],
-                        request=urlencode(params)[:4000],
+                        # "replace": a hit rejected for a lone surrogate must still be listed
+                        request=urlencode(params, errors="replace")[:4000],
                         source=hit.facts.source,
                         date_first_seen=ctx.clock(),
                     )

@@ -1,0 +1,115 @@
+"""Everything decided about a hit before it is queued: parse, authorise, exclude, site rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from analytics_server.auth.service import Principal
+from analytics_server.enrichment.useragent import parse_user_agent
+from analytics_server.errors import InvalidRequestError
+from analytics_server.kit.querystring import QueryDecodeError
+from analytics_server.kit.urls import url_host
+from analytics_server.privacy.exclusions import do_not_track_requested, is_prefetch
+from analytics_server.sites.service import SiteConfig
+from analytics_server.tracking.context import TrackerContext, ip_matcher, user_agent_matcher
+from analytics_server.tracking.request import ServerFacts, TrackingRequest, parse_request
+
+TRACKED, EXCLUDED, INVALID = "tracked", "excluded", "invalid"
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """A hit as the endpoint received it; `decode_error` is set when its text was unreadable."""
+
+    params: Mapping[str, str]
+    facts: ServerFacts
+    decode_error: str | None = None
+
+
+@dataclass(frozen=True)
+class HitOutcome:
+    status: str  # tracked | excluded | invalid
+    reason: str = ""
+
+
+def parse_raw(hit: RawHit) -> TrackingRequest | InvalidRequestError:
+    if hit.decode_error:
+        return InvalidRequestError(hit.decode_error)
+    try:
+        return parse_request(hit.params, hit.facts)
+    except (InvalidRequestError, QueryDecodeError) as exc:
+        return exc if isinstance(exc, InvalidRequestError) else InvalidRequestError(str(exc))
+
+
+def authorise(
+    req: TrackingRequest,
+    site: SiteConfig,
+    principal_of: Callable[[str], Principal | None],
+    *,
+    ctx: TrackerContext,
+    bulk_token: str | None,
+) -> None:
+    """Reject parameters only a trusted server may send, unless its token may write the site."""
+    token = req.token_auth or bulk_token
+    principal = principal_of(token) if token else None
+    if token and principal is None:
+        raise InvalidRequestError("token_auth is not valid")
+    needs = req.needs_token
+    tracker = ctx.settings.tracker
+    if req.custom_time is not None:
+        age = req.facts.received_at - req.custom_time
+        if age > timedelta(days=tracker.raw_data_retention_days):
+            raise InvalidRequestError("cdt is older than the raw data retention period")
+        needs = needs or age > timedelta(seconds=tracker.cdt_requires_auth_older_than)
+    if bulk_token is not None and tracker.bulk_requires_authentication:
+        needs = True
+    if not needs:
+        return
+    if principal is None:
+        raise InvalidRequestError(
+            "cdt older than 24 hours, cip and location overrides need a token_auth with write "
+            "access to the site"
+        )
+    if not principal.can_write(site.idsite):
+        raise InvalidRequestError(f"token_auth has no write access to site {site.idsite}")
+
+
+def exclusion_reason(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext) -> str | None:
+    """Why a valid hit is excluded (answered as success, not stored), or None."""
+    facts, privacy, tracker = req.facts, ctx.settings.privacy, ctx.settings.tracker
+    if not req.record_bots and parse_user_agent(req.user_agent, req.client_hints).is_bot:
+        return "bot"
+    if not req.rec:
+        return "rec_missing"
+    if tracker.honour_do_not_track and do_not_track_requested(facts.headers):
+        return "do_not_track"
+    if ctx.exclude_rules.matches(req.params):
+        return "exclude_requests_rule"
+    if "matomo_ignore=" in facts.headers.get("cookie", ""):
+        return "ignore_cookie"
+    ip = req.custom_ip or facts.ip
+    if ip_matcher(site.excluded_ips).matches(ip) or ip_matcher(tuple(privacy.excluded_ips)).matches(
+        ip
+    ):
+        return "excluded_ip"
+    if user_agent_matcher(site.excluded_user_agents).matches(req.user_agent) or (
+        user_agent_matcher(tuple(privacy.excluded_user_agents)).matches(req.user_agent)
+    ):
+        return "excluded_user_agent"
+    if site.exclude_unknown_urls and req.url:
+        host = url_host(req.url).removeprefix("www.")
+        if host and host not in site.hosts:
+            return "unknown_url"
+    if is_prefetch(facts.headers):
+        return "prefetch"
+    return None
+
+
+def check_site_rules(req: TrackingRequest, site: SiteConfig) -> None:
+    """Reasons to reject that need only the site's configuration (goals, ecommerce)."""
+    if req.idgoal is not None and req.idgoal > 0 and req.idgoal not in site.goals:
+        raise InvalidRequestError(f"goal {req.idgoal} does not exist for site {site.idsite}")
+    if req.idgoal == 0 and not site.ecommerce:
+        raise InvalidRequestError(f"ecommerce is not enabled for site {site.idsite}")
