@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.responses import JSONResponse
@@ -12,6 +15,8 @@ from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import tracking_endpoint
+from analytics_server.tracking.metrics import metrics_endpoint
+from analytics_server.tracking.runtime import IngestRuntime
 
 TRACKING_PATHS = ("/matomo.php", "/piwik.php", "/js/tracker.php")
 
@@ -31,14 +36,28 @@ def create_app(
     engine = engine or create_db_engine(
         settings.database.url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
-    app = FastAPI(title="Analytics server", version=__version__)
+    factory = make_session_factory(engine)
+    tracker = tracker or TrackerContext.from_settings(settings)
+    ingest = IngestRuntime(settings, factory, tracker)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ingest.start()
+        try:
+            yield
+        finally:
+            ingest.stop()
+
+    app = FastAPI(title="Analytics server", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    app.state.tracker = tracker or TrackerContext.from_settings(settings)
+    app.state.session_factory = factory
+    app.state.tracker = tracker
+    app.state.ingest = ingest
     for path in TRACKING_PATHS:
         app.router.routes.append(
             Route(path, tracking_endpoint, methods=["GET", "POST", "OPTIONS"], name=path)
         )
     app.router.routes.append(Route("/healthz", _health, methods=["GET"]))
+    app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return app

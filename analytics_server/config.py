@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +60,28 @@ class EnrichmentSettings(BaseModel):
     referrer_lists_dir: str | None = None
 
 
+class IngestSettings(BaseModel):
+    """The queue between the tracking endpoint and the workers that write raw logs."""
+
+    # embedded: a SQLite spool file, consumed by the web process itself (no Redis needed).
+    # redis: Redis streams, consumed by `analytics-server worker` (Celery).
+    backend: Literal["embedded", "redis"] = "embedded"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    partitions: int = Field(default=4, ge=1, le=256)
+    spool_path: str | None = None  # default: <data_dir>/ingest-spool.sqlite3
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    # Process each accepted request before answering (tests and debugging only).
+    inline: bool = False
+    # Whether the web process consumes the queue; default: yes for embedded, no for redis.
+    consume_in_process: bool | None = None
+    lock_ttl_ms: int = 15_000
+
+    def consumes_in_process(self) -> bool:
+        if self.consume_in_process is not None:
+            return self.consume_in_process
+        return self.backend == "embedded"
+
+
 class Settings(BaseSettings):
     """All settings; with none given, the server runs embedded on SQLite."""
 
@@ -70,6 +93,7 @@ class Settings(BaseSettings):
     tracker: TrackerSettings = TrackerSettings()
     privacy: PrivacySettings = PrivacySettings()
     enrichment: EnrichmentSettings = EnrichmentSettings()
+    ingest: IngestSettings = IngestSettings()
     # Instance salt for fingerprints and user id hashing; generated into the data dir if unset.
     salt: SecretStr = SecretStr("")
     data_dir: Path = Path("./var")

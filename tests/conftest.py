@@ -115,7 +115,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, salt="test-instance-salt")  # type: ignore[arg-type]
+    settings = Settings(data_dir=tmp_path, salt="test-instance-salt")  # type: ignore[arg-type]
+    # Each accepted request is queued durably and processed before the answer, through the
+    # same queue and worker code as in production, so tests can read rows right away.
+    settings.ingest.inline = True
+    return settings
 
 
 def make_app(engine: Engine, settings: Settings, clock: FakeClock, **tracker: Any) -> TestClient:

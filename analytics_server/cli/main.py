@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
@@ -128,6 +129,68 @@ def cmd_failures(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
+    from analytics_server.worker import app
+
+    argv = ["worker", "-Q", args.queues, "--loglevel", args.loglevel]
+    if args.concurrency:
+        argv += ["--concurrency", str(args.concurrency)]
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
+    from analytics_server.worker import app
+
+    app.start(["beat", "--loglevel", args.loglevel, "--schedule", args.schedule])
+    return 0
+
+
+def cmd_queue_status(_args: argparse.Namespace, settings: Settings) -> int:
+    from analytics_server.tracking.runtime import open_queue
+
+    queue = open_queue(settings)
+    first = tracking_service.queue_status(queue)
+    time.sleep(1.0)
+    status = tracking_service.queue_status(queue)
+    rate = {k: status.counts.get(k, 0) - first.counts.get(k, 0) for k in ("accepted", "processed")}
+    age = status.oldest_age_seconds
+    print(f"backend:          {settings.ingest.backend} ({queue.partitions} partitions)")
+    print(f"queued hits:      {status.depth}")
+    print(f"processing lag:   {'none' if age is None else f'{age:.1f} s'}")
+    print(f"dead letters:     {status.dead_letters}")
+    print(f"accepted/s:       {rate['accepted']}")
+    print(f"processed/s:      {rate['processed']}")
+    for name, value in sorted(status.counts.items()):
+        print(f"  {name:<32}{value}")
+    queue.close()
+    return 0
+
+
+def cmd_queue_dead(args: argparse.Namespace, settings: Settings) -> int:
+    from analytics_server.tracking.runtime import open_queue
+
+    queue = open_queue(settings)
+    letters = tracking_service.dead_letters(queue, args.limit)
+    for letter in letters:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(letter.failed_at))
+        print(f"{when}\t{letter.reason}\t{letter.body[:300].decode('utf-8', 'replace')}")
+    if not letters:
+        print("no dead letters")
+    queue.close()
+    return 0
+
+
+def cmd_queue_retry(_args: argparse.Namespace, settings: Settings) -> int:
+    from analytics_server.tracking.runtime import open_queue
+
+    queue = open_queue(settings)
+    moved = tracking_service.retry_dead_letters(queue)
+    print(f"{moved} dead-lettered hits put back in the queue")
+    queue.close()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from analytics_server.cli.quickstart import run_demo
 
@@ -209,6 +272,27 @@ def _parser() -> argparse.ArgumentParser:
     failures = add("failures", cmd_failures, "list rejected tracking requests and why")
     failures.add_argument("--site", type=int)
     failures.add_argument("--limit", type=int, default=50)
+
+    worker = add("worker", cmd_worker, "run a Celery worker (ingest, archiving, email queues)")
+    worker.add_argument("--queues", default="ingest,archiving,email")
+    worker.add_argument("--concurrency", type=int)
+    worker.add_argument("--loglevel", default="info")
+    beat = add("beat", cmd_beat, "run Celery beat, the scheduler of periodic tasks")
+    beat.add_argument("--loglevel", default="info")
+    beat.add_argument("--schedule", default="var/celerybeat-schedule")
+
+    queue = sub.add_parser("queue", help="the ingest queue").add_subparsers(
+        dest="action", required=True
+    )
+    queue.add_parser("status", help="depth, lag, rates and counters").set_defaults(
+        handler=cmd_queue_status
+    )
+    dead = queue.add_parser("dead", help="list dead-lettered hits and why")
+    dead.set_defaults(handler=cmd_queue_dead)
+    dead.add_argument("--limit", type=int, default=20)
+    queue.add_parser("retry", help="put dead-lettered hits back in the queue").set_defaults(
+        handler=cmd_queue_retry
+    )
 
     demo = add("demo", cmd_demo, "send a month of realistic demo traffic to a site")
     demo.add_argument("--site", type=int, required=True)

@@ -12,6 +12,7 @@ from datetime import timedelta
 import httpx
 import sqlalchemy as sa
 import uvicorn
+from fastapi import FastAPI
 
 from analytics_server.app import create_app
 from analytics_server.auth import service as auth_service
@@ -127,8 +128,21 @@ def run_demo(
     if url:
         send(url)
         return
-    with running_server(settings):
+    with running_server(settings) as server:
         send(f"http://{settings.host}:{settings.port}")
+        wait_until_processed(server)
+
+
+def wait_until_processed(server: uvicorn.Server, timeout: float = 300.0) -> None:
+    """Block until the in-process server's ingest queue is empty (the demo is in the raw logs)."""
+    app = server.config.app
+    assert isinstance(app, FastAPI)
+    queue = app.state.ingest.queue
+    deadline = time.monotonic() + timeout
+    while (depth := queue.depth()) and time.monotonic() < deadline:
+        print(f"\r  processing: {depth} hits still queued   ", end="", flush=True)
+        time.sleep(0.2)
+    print("\r  all hits processed" + " " * 20)
 
 
 def quickstart(settings: Settings, *, serve: bool = True) -> None:
@@ -138,6 +152,7 @@ def quickstart(settings: Settings, *, serve: bool = True) -> None:
         if idsite is not None:
             print(f"Creating demo site {idsite} with a month of traffic...")
             run_demo(settings, idsite=idsite, url=base, token=token)
+            wait_until_processed(server)
         lines = [
             f"Analytics server is running at {base}",
             f"  tracking endpoint: {base}/matomo.php",

@@ -78,6 +78,8 @@ class ActionDictionary:
             )
             # A locking read sees a row another transaction committed after our snapshot.
             idaction = session.scalar(lookup.with_for_update(read=True))
+            if idaction is None:
+                raise RuntimeError(f"action {name[:80]!r} vanished right after insert")
         self._pending[key] = int(idaction)
         return int(idaction)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from analytics_server.kit.sqltypes import UTCDateTime, binary

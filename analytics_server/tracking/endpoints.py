@@ -11,17 +11,18 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from analytics_server.config import Settings
 from analytics_server.kit.querystring import QueryDecodeError, parse_query
 from analytics_server.privacy.ip import is_valid_ip
-from analytics_server.tracking import service
+from analytics_server.tracking.queue import QueueUnavailableError
 from analytics_server.tracking.request import ServerFacts
+from analytics_server.tracking.validation import INVALID, RawHit
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+UNAVAILABLE = "tracking is temporarily unavailable; send the hits again later"
 ENDPOINT_TEXT = (
     "<!DOCTYPE html><html><body>This is the analytics tracking endpoint. It records visits sent "
     "by the JavaScript tracker or the Tracking HTTP API.</body></html>"
@@ -119,17 +120,20 @@ async def _single(
             return Response(ENDPOINT_TEXT, media_type="text/html", headers=headers)
         return PlainTextResponse("no tracking parameters", status_code=400, headers=headers)
     browser = params.get("send_image") == "0"
-    raw = service.RawHit(
+    raw = RawHit(
         params=params,
         facts=_facts(request, settings, "browser" if browser else "sdk"),
         decode_error=decode_error,
     )
-    state = request.app.state
-    [outcome] = await run_in_threadpool(service.track, state.session_factory, state.tracker, [raw])
+    try:
+        [outcome] = await request.app.state.ingest.ingestor.accept([raw])
+    except QueueUnavailableError:
+        # Nothing was stored: the tracker keeps the hit and sends it again later.
+        return PlainTextResponse(UNAVAILABLE, status_code=503, headers=headers)
     if browser:
         # The JS tracker re-sends a hit on any non-2xx answer, so even a rejected hit gets 204.
         return Response(status_code=204, headers=headers)
-    if outcome.status == service.INVALID:
+    if outcome.status == INVALID:
         return PlainTextResponse(outcome.reason, status_code=400, headers=headers)
     return Response(GIF, media_type="image/gif", headers=headers)
 
@@ -142,21 +146,21 @@ def _bulk_error(message: str, headers: dict[str, str]) -> Response:
     )
 
 
-def _bulk_hit(entry: Any, facts: ServerFacts) -> service.RawHit:
+def _bulk_hit(entry: Any, facts: ServerFacts) -> RawHit:
     if isinstance(entry, str):
         try:
             params = parse_query(entry.split("?", 1)[1] if "?" in entry else entry)
         except QueryDecodeError as exc:
-            return service.RawHit(params={}, facts=facts, decode_error=str(exc))
-        return service.RawHit(params=params, facts=facts)
+            return RawHit(params={}, facts=facts, decode_error=str(exc))
+        return RawHit(params=params, facts=facts)
     if isinstance(entry, dict):
         params = {
             str(k): v if isinstance(v, str) else json.dumps(v)
             for k, v in entry.items()
             if v is not None
         }
-        return service.RawHit(params=params, facts=facts)
-    return service.RawHit(
+        return RawHit(params=params, facts=facts)
+    return RawHit(
         params={}, facts=facts, decode_error="a bulk request must be a query string or an object"
     )
 
@@ -180,11 +184,16 @@ async def _bulk(
     token = str(token) if token else None
     facts = _facts(request, settings, "bulk")
     hits = [_bulk_hit(entry, facts) for entry in requests]
-    state = request.app.state
-    outcomes = await run_in_threadpool(
-        service.track, state.session_factory, state.tracker, hits, bulk_token=token
-    )
-    invalid = [i for i, o in enumerate(outcomes) if o.status == service.INVALID]
+    ingestor = request.app.state.ingest.ingestor
+    try:
+        outcomes = await ingestor.accept(hits, bulk_token=token)
+    except QueueUnavailableError:
+        return JSONResponse(
+            {"status": "error", "tracked": 0, "invalid": 0, "message": UNAVAILABLE},
+            status_code=503,
+            headers=headers,
+        )
+    invalid = [i for i, o in enumerate(outcomes) if o.status == INVALID]
     if str(payload.get("send_image", "1")) == "0" and not invalid:
         return Response(status_code=204, headers=headers)
     answer: dict[str, Any] = {
@@ -192,10 +201,6 @@ async def _bulk(
         "tracked": len(outcomes) - len(invalid),
         "invalid": len(invalid),
     }
-    if invalid and token:
-        superuser: bool = await run_in_threadpool(
-            service.is_superuser_token, state.session_factory, token
-        )
-        if superuser:  # Matomo lists the invalid indices to super users only
-            answer["invalid_indices"] = invalid
+    if invalid and token and ingestor.is_superuser(token):
+        answer["invalid_indices"] = invalid  # Matomo lists them to super users only
     return JSONResponse(answer, headers=headers)

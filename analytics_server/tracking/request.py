@@ -374,6 +374,7 @@ def parse_request(params: Mapping[str, str], facts: ServerFacts) -> TrackingRequ
     if custom_ip is not None and not _is_ip(custom_ip):
         raise InvalidRequestError(f"cip is not an IP address: {custom_ip[:64]!r}")
     resolution = _text(params, "res", 18)
+    _check_action_parameters(params)
     uid = _opt_text(params, "uid", 200)
     return TrackingRequest(
         params=params,
@@ -443,3 +444,12 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _check_action_parameters(params: Mapping[str, str]) -> None:
+    """Parameter pairs that only make sense together (Matomo requires them too)."""
+    if bool(_text(params, "e_c", 255)) != bool(_text(params, "e_a", 255)):
+        raise InvalidRequestError("events need both e_c (category) and e_a (action)")
+    content = any(_text(params, name, 255) for name in ("c_p", "c_t", "c_i"))
+    if content and not _text(params, "c_n", 255):
+        raise InvalidRequestError("content tracking needs c_n (content name)")

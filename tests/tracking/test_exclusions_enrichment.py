@@ -17,7 +17,6 @@ from starlette.testclient import TestClient
 from analytics_server.config import Settings
 from analytics_server.enrichment.geo import GeoLocator
 from analytics_server.privacy.ip import unpack_ip
-from analytics_server.tracking import service
 from tests.conftest import FakeClock, make_app
 from tests.factories import actions, create_site, create_token, failures, url_of, visits
 from tests.tracking.helpers import CHROME_WINDOWS, js_hit, send
@@ -61,13 +60,14 @@ def assert_excluded(
     headers: dict[str, str] | None = None,
 ) -> None:
     """The hit is answered like a stored one, leaves no row and is not listed as a failure."""
-    before = service.dropped[why]
+    counts = client.app.state.ingest.ingestor.counts  # type: ignore[attr-defined]
+    before = counts[f"excluded:{why}"]
     answer = hit_from(client, ip, hit, headers=headers)
     assert (answer.status_code, answer.content) == (204, b"")
     assert visits(db) == []
     assert actions(db) == []
     assert failures(db) == []
-    assert service.dropped[why] == before + 1
+    assert counts[f"excluded:{why}"] == before + 1
 
 
 # ------------------------------------------------------------------------------ exclusions

@@ -1,0 +1,107 @@
+"""Drain a queue partition into the raw logs: the loop every ingest worker runs.
+
+Celery's `ingest.drain` task and the embedded server's background thread both call `drain`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+from analytics_server.tracking.processor import BatchProcessor, DatabaseUnavailableError
+from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DrainStats:
+    batches: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    dead: int = 0
+    locked_out: bool = False
+
+
+@dataclass(frozen=True)
+class DrainLimits:
+    batch_size: int = 500
+    max_seconds: float = 20.0  # then give the partition back (Celery re-dispatches)
+    idle_ms: int = 1000  # stop after this long without messages
+    block_ms: int = 200
+    lock_ttl_ms: int = 15_000
+
+
+def drain(
+    queue: IngestQueue,
+    processor: BatchProcessor,
+    *,
+    partition: int,
+    limits: DrainLimits,
+) -> DrainStats:
+    """Process batches of one partition until idle or out of time; at-least-once, acked after
+    commit. Only one consumer holds a partition at a time (a lock in Redis)."""
+    stats = DrainStats()
+    name = f"p{partition}"
+    if not queue.lock(name, limits.lock_ttl_ms):
+        stats.locked_out = True
+        return stats
+    try:
+        queue.claim_orphans(partition)
+        _loop(queue, processor, partition=partition, limits=limits, stats=stats)
+    finally:
+        with contextlib.suppress(QueueUnavailableError):  # the lock expires by itself
+            queue.unlock(name)
+    return stats
+
+
+def _loop(
+    queue: IngestQueue,
+    processor: BatchProcessor,
+    *,
+    partition: int,
+    limits: DrainLimits,
+    stats: DrainStats,
+) -> None:
+    started = time.monotonic()
+    idle_since = time.monotonic()
+    backoff = 0.25
+    name = f"p{partition}"
+    while time.monotonic() - started < limits.max_seconds:
+        deliveries = queue.fetch(partition, limits.batch_size, block_ms=limits.block_ms)
+        if not deliveries:
+            if (time.monotonic() - idle_since) * 1000 >= limits.idle_ms:
+                return
+            continue
+        try:
+            result = processor.process(deliveries)
+        except DatabaseUnavailableError as exc:
+            log.warning("database unavailable, batch kept in the queue: %s", exc)
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+            queue.renew(name, limits.lock_ttl_ms)
+            continue
+        backoff = 0.25
+        if result.poison:
+            queue.dead_letter(partition, result.poison)
+        queue.ack(partition, result.done)
+        queue.add_counts(
+            {
+                "processed": result.stored,
+                "duplicates": result.duplicates,
+                "rejected_in_worker": result.rejected,
+                "dead_lettered": len(result.poison),
+            }
+        )
+        stats.batches += 1
+        stats.stored += result.stored
+        stats.duplicates += result.duplicates
+        stats.rejected += result.rejected
+        stats.dead += len(result.poison)
+        idle_since = time.monotonic()
+        if not queue.renew(name, limits.lock_ttl_ms):
+            log.warning("lost the lock of partition %d; stopping", partition)
+            return

@@ -1,0 +1,128 @@
+"""Group commit: requests wait for the one write that makes their batch durable.
+
+Each request appends its messages to a shared buffer and awaits a future; a flusher thread
+writes everything buffered in one queue write (one SQLite transaction or one Redis pipeline)
+and then wakes all waiters. Throughput comes from batching, and "answered" still means "durable".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError
+
+log = logging.getLogger(__name__)
+
+Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | threading.Event
+
+
+class GroupCommitter:
+    def __init__(self, queue: IngestQueue) -> None:
+        self.queue = queue
+        self._cond = threading.Condition()
+        self._buffer: list[tuple[int, bytes]] = []
+        self._counts: Counter[str] = Counter()
+        self._waiters: list[tuple[Waiter, list[BaseException]]] = []
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+        self._thread.start()
+
+    async def submit(
+        self, messages: Sequence[tuple[int, bytes]], counts: Mapping[str, int] | None = None
+    ) -> None:
+        """Return once `messages` are durably queued; raise QueueUnavailableError otherwise.
+
+        `counts` (accepted, excluded by reason...) are added to the queue's shared counters
+        with the next write, never waited for.
+        """
+        if counts:
+            with self._cond:
+                self._counts.update(counts)
+        if not messages:
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        errors: list[BaseException] = []
+        self._enqueue(messages, (loop, future), errors)
+        await future
+
+    def submit_blocking(self, messages: Sequence[tuple[int, bytes]]) -> None:
+        """The same for a caller that is a thread, not a coroutine."""
+        event = threading.Event()
+        errors: list[BaseException] = []
+        self._enqueue(messages, event, errors)
+        event.wait()
+        if errors:
+            raise errors[0]
+
+    def _enqueue(
+        self, messages: Sequence[tuple[int, bytes]], waiter: Waiter, errors: list[BaseException]
+    ) -> None:
+        with self._cond:
+            if self._closed:
+                raise QueueUnavailableError("the ingest queue is shutting down")
+            self._buffer.extend(messages)
+            self._waiters.append((waiter, errors))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._buffer and not self._closed:
+                    self._cond.wait(timeout=1.0)
+                    if self._counts:
+                        break
+                if not self._buffer and not self._counts and self._closed:
+                    return
+                batch, self._buffer = self._buffer, []
+                waiters, self._waiters = self._waiters, []
+                counts, self._counts = self._counts, Counter()
+            error: BaseException | None = None
+            try:
+                if batch:
+                    self.queue.append(batch)
+            except Exception as exc:  # every waiter must hear about it, or requests hang
+                log.warning("ingest queue write failed for %d hits: %s", len(batch), exc)
+                error = (
+                    exc
+                    if isinstance(exc, QueueUnavailableError)
+                    else QueueUnavailableError(str(exc))
+                )
+            for waiter, errors in waiters:
+                if error is not None:
+                    errors.append(error)
+                _wake(waiter, error)
+            if counts:
+                try:
+                    self.queue.add_counts(counts)
+                except Exception as exc:  # counters are best effort, hits are not
+                    log.warning("could not update ingest counters: %s", exc)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout=10)
+
+
+def _wake(waiter: Waiter, error: BaseException | None) -> None:
+    if isinstance(waiter, threading.Event):
+        waiter.set()
+        return
+    loop, future = waiter
+
+    def settle() -> None:
+        if future.done():
+            return
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+
+    with contextlib.suppress(RuntimeError):  # the loop is gone: the request was abandoned
+        loop.call_soon_threadsafe(settle)

@@ -1,0 +1,86 @@
+"""How an accepted hit (or a rejected one, for the failure log) travels through the queue."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from analytics_server.tracking.request import ServerFacts
+
+KIND_HIT = "h"
+KIND_FAILURE = "f"
+
+
+@dataclass(frozen=True)
+class QueuedHit:
+    """A message body decoded: kind, idempotency key, parameters, server facts, failure reason."""
+
+    kind: str
+    key: str
+    params: dict[str, str]
+    facts: ServerFacts
+    reason: str = ""
+
+
+def visitor_key(params: Mapping[str, str], facts: ServerFacts) -> str:
+    """What keeps one visitor's hits in one partition: the cookie id, else ids, else IP + UA."""
+    for name in ("_id", "cid", "uid"):
+        value = params.get(name, "")
+        if value:
+            return f"{name}:{value[:64]}"
+    return f"ip:{params.get('cip') or facts.ip}|{params.get('ua') or facts.user_agent}"
+
+
+def encode(*, kind: str, params: Mapping[str, str], facts: ServerFacts, reason: str = "") -> bytes:
+    body = {
+        "t": kind,
+        "k": secrets.token_hex(16),
+        "p": dict(params),
+        "f": [
+            facts.ip,
+            facts.user_agent,
+            facts.accept_language,
+            facts.referer_header,
+            facts.received_at.timestamp(),
+            facts.source,
+        ],
+        "v": visitor_key(params, facts),
+    }
+    if reason:
+        body["r"] = reason
+    # surrogatepass: a rejected hit with a lone surrogate must still reach the failure log.
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode(body: bytes) -> QueuedHit:
+    data = json.loads(body.decode("utf-8", "surrogatepass"))
+    ip, ua, lang, referer, ts, source = data["f"]
+    facts = ServerFacts(
+        ip=ip,
+        user_agent=ua,
+        accept_language=lang,
+        referer_header=referer,
+        received_at=datetime.fromtimestamp(ts, UTC),
+        source=source,
+    )
+    return QueuedHit(
+        kind=data["t"], key=data["k"], params=data["p"], facts=facts, reason=data.get("r", "")
+    )
+
+
+def partition_of(body: bytes, partitions: int) -> int:
+    if partitions <= 1:
+        return 0
+    key = json.loads(body.decode("utf-8", "surrogatepass"))["v"]
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % partitions
+
+
+def partition_for(params: Mapping[str, str], facts: ServerFacts, partitions: int) -> int:
+    if partitions <= 1:
+        return 0
+    return zlib.crc32(visitor_key(params, facts).encode("utf-8", "surrogatepass")) % partitions

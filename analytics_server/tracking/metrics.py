@@ -1,0 +1,81 @@
+"""Ingestion health in Prometheus text format: queue depth, lag, hits by stage, drops by reason."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+
+from analytics_server.tracking import service
+from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render(queue: IngestQueue) -> str:
+    lines: list[str] = []
+
+    def metric(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
+        lines.append(f"# HELP {name} {help_text}")
+        lines.append(f"# TYPE {name} {kind}")
+        lines.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+
+    try:
+        status = service.queue_status(queue)
+    except QueueUnavailableError:
+        metric("analytics_ingest_queue_up", "gauge", "Whether the ingest queue answers.", [("", 0)])
+        return "\n".join(lines) + "\n"
+    counts = status.counts
+    metric("analytics_ingest_queue_up", "gauge", "Whether the ingest queue answers.", [("", 1)])
+    metric(
+        "analytics_ingest_queue_depth",
+        "gauge",
+        "Hits waiting to be processed.",
+        [("", status.depth)],
+    )
+    metric(
+        "analytics_ingest_lag_seconds",
+        "gauge",
+        "Age of the oldest waiting hit.",
+        [("", status.oldest_age_seconds or 0.0)],
+    )
+    metric(
+        "analytics_ingest_dead_letters",
+        "gauge",
+        "Hits that could not be processed.",
+        [("", status.dead_letters)],
+    )
+    stages = ("accepted", "processed", "duplicates", "dead_lettered")
+    metric(
+        "analytics_ingest_hits_total",
+        "counter",
+        "Hits by stage of ingestion.",
+        [(f'{{stage="{stage}"}}', counts.get(stage, 0)) for stage in stages],
+    )
+    rejected = [
+        ("endpoint", counts.get("invalid", 0)),
+        ("worker", counts.get("rejected_in_worker", 0)),
+    ]
+    metric(
+        "analytics_ingest_rejected_total",
+        "counter",
+        "Invalid hits, listed as failures.",
+        [(f'{{where="{where}"}}', value) for where, value in rejected],
+    )
+    dropped = sorted(
+        (k.split(":", 1)[1], v) for k, v in counts.items() if k.startswith("excluded:")
+    )
+    metric(
+        "analytics_ingest_dropped_total",
+        "counter",
+        "Valid hits excluded on purpose.",
+        [(f'{{reason="{_escape(reason)}"}}', value) for reason, value in dropped],
+    )
+    return "\n".join(lines) + "\n"
+
+
+async def metrics_endpoint(request: Request) -> PlainTextResponse:
+    text = await run_in_threadpool(render, request.app.state.ingest.queue)
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")

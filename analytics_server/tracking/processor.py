@@ -1,0 +1,161 @@
+"""The worker side of ingestion: turn a batch of queued hits into raw-log rows, exactly once.
+
+One transaction per batch. Each hit carries an idempotency key, stored with the rows it wrote,
+so a batch delivered again after a crash adds nothing. A hit that makes processing fail (poison)
+is isolated by retrying the batch hit by hit and goes to the dead-letter list with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from analytics_server.errors import InvalidRequestError
+from analytics_server.models import IngestKey, TrackingFailure
+from analytics_server.sites.service import SiteConfig, load_site_configs
+from analytics_server.tracking.context import TrackerContext
+from analytics_server.tracking.messages import KIND_FAILURE, QueuedHit, decode
+from analytics_server.tracking.pipeline import process_hit
+from analytics_server.tracking.queue import Delivery
+from analytics_server.tracking.request import parse_request
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableError(Exception):
+    """The raw-log database cannot be written now; the batch stays queued and is retried."""
+
+
+@dataclass
+class BatchResult:
+    done: list[str] = field(default_factory=list)  # tokens to acknowledge
+    poison: list[tuple[Delivery, str]] = field(default_factory=list)
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError)
+
+
+def failure_row(hit: QueuedHit, reason: str, now: datetime) -> dict[str, Any]:
+    params = {k: v for k, v in hit.params.items() if k != "token_auth"}
+    raw_site = params.get("idsite", "")
+    return {
+        "idsite": int(raw_site)
+        if raw_site.isascii() and raw_site.isdigit() and len(raw_site) < 10
+        else None,
+        "reason": reason[:255],
+        # "replace": a hit rejected for a lone surrogate must still be listed
+        "request": urlencode(params, errors="replace")[:4000],
+        "source": hit.facts.source,
+        "date_first_seen": now,
+    }
+
+
+class BatchProcessor:
+    """Writes batches for one consumer; not shared between threads."""
+
+    def __init__(self, factory: sessionmaker[Session], ctx: TrackerContext) -> None:
+        self.factory = factory
+        self.ctx = ctx
+
+    def process(self, deliveries: Sequence[Delivery]) -> BatchResult:
+        result = BatchResult()
+        decoded: list[tuple[Delivery, QueuedHit]] = []
+        for delivery in deliveries:
+            try:
+                decoded.append((delivery, decode(delivery.body)))
+            except (ValueError, KeyError, TypeError) as exc:
+                result.poison.append((delivery, f"undecodable message: {exc}"))
+        try:
+            self._write(decoded, result)
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailableError(str(exc)) from exc
+        except Exception:
+            log.exception("batch of %d hits failed; isolating the hit that breaks it", len(decoded))
+            self._write_one_by_one(decoded, result)
+        return result
+
+    def _write_one_by_one(
+        self, decoded: Sequence[tuple[Delivery, QueuedHit]], result: BatchResult
+    ) -> None:
+        for item in decoded:
+            try:
+                self._write([item], result)
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(str(exc)) from exc
+            except Exception as exc:
+                result.poison.append((item[0], f"{type(exc).__name__}: {exc}"[:1000]))
+
+    def _write(self, items: Sequence[tuple[Delivery, QueuedHit]], result: BatchResult) -> None:
+        tally = BatchResult()
+        try:
+            with self.factory() as session, session.begin():
+                self._write_in(session, items, tally)
+        except BaseException:
+            self.ctx.actions.forget_all()
+            raise
+        self.ctx.actions.keep()
+        result.done += [d.token for d, _ in items]
+        result.stored += tally.stored
+        result.duplicates += tally.duplicates
+        result.rejected += tally.rejected
+
+    def _write_in(
+        self, session: Session, items: Sequence[tuple[Delivery, QueuedHit]], tally: BatchResult
+    ) -> None:
+        keys = [bytes.fromhex(hit.key) for _, hit in items]
+        seen = (
+            set(session.scalars(sa.select(IngestKey.key).where(IngestKey.key.in_(keys))))
+            if keys
+            else set()
+        )
+        sites = load_site_configs(session, _site_ids(items))
+        now = self.ctx.clock()
+        failures: list[dict[str, Any]] = []
+        fresh: list[dict[str, Any]] = []
+        for (_delivery, hit), key in zip(items, keys, strict=True):
+            if key in seen:
+                tally.duplicates += 1
+                continue
+            seen.add(key)
+            fresh.append({"key": key, "processed_at": now})
+            if hit.kind == KIND_FAILURE:
+                failures.append(failure_row(hit, hit.reason, now))
+                tally.rejected += 1
+                continue
+            try:
+                self._store(session, hit, sites)
+                tally.stored += 1
+            except InvalidRequestError as exc:
+                failures.append(failure_row(hit, exc.message, now))
+                tally.rejected += 1
+        if failures:
+            session.execute(sa.insert(TrackingFailure), failures)
+        if fresh:
+            session.execute(sa.insert(IngestKey), fresh)
+
+    def _store(self, session: Session, hit: QueuedHit, sites: dict[int, SiteConfig]) -> None:
+        req = parse_request(hit.params, hit.facts)
+        site = sites.get(req.idsite)
+        if site is None or not site.active:
+            raise InvalidRequestError(f"idsite {req.idsite} is not a known, active site")
+        process_hit(session, self.ctx, site, req)
+
+
+def _site_ids(items: Sequence[tuple[Delivery, QueuedHit]]) -> list[int]:
+    ids = []
+    for _, hit in items:
+        raw = hit.params.get("idsite", "")
+        if raw.isascii() and raw.isdigit() and len(raw) < 10:
+            ids.append(int(raw))
+    return ids

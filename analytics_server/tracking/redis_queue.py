@@ -1,0 +1,190 @@
+"""Redis-streams backend of the ingest queue: one stream per partition, one consumer group."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import redis
+
+from analytics_server.tracking.queue import DeadLetter, Delivery, QueueUnavailableError
+
+GROUP = "ingest"
+DEAD_KEY = "ingest:dead"
+STATS_KEY = "ingest:stats"
+
+
+def _stream(partition: int) -> str:
+    return f"ingest:p{partition}"
+
+
+def _entry_time(entry_id: str) -> float:
+    return int(entry_id.split("-", 1)[0]) / 1000
+
+
+class RedisStreamQueue:
+    """Streams `ingest:p<n>`; a partition is consumed by one worker at a time (see consumer)."""
+
+    def __init__(self, url: str, *, partitions: int) -> None:
+        self.partitions = partitions
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}"
+        self._groups: set[str] = set()
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except redis.RedisError as exc:
+            self._groups.clear()  # a restarted Redis may have lost nothing, but check again
+            raise QueueUnavailableError(f"redis: {exc}") from exc
+
+    def _ensure_group(self, key: str) -> None:
+        if key in self._groups:
+            return
+        try:
+            self._call(self._redis.xgroup_create, key, GROUP, id="0", mkstream=True)
+        except QueueUnavailableError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._groups.add(key)
+
+    def append(self, messages: Sequence[tuple[int, bytes]]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for partition, body in messages:
+            pipe.xadd(_stream(partition), {"b": body})
+        self._call(pipe.execute)
+
+    def claim_orphans(self, partition: int) -> int:
+        """Take over entries delivered to consumers that died (we hold the partition lock)."""
+        key = _stream(partition)
+        self._ensure_group(key)
+        cursor, claimed = "0-0", 0
+        while True:
+            result = self._call(
+                self._redis.xautoclaim, key, GROUP, self.consumer, 0, cursor, count=1000
+            )
+            cursor, entries = result[0], result[1]
+            claimed += len(entries)
+            cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+            if cursor == "0-0" or not entries:
+                return claimed
+
+    def fetch(self, partition: int, limit: int, *, block_ms: int = 0) -> list[Delivery]:
+        key = _stream(partition)
+        self._ensure_group(key)
+        # Our own unacknowledged entries first: a batch that failed is retried, in order.
+        result = self._call(self._redis.xreadgroup, GROUP, self.consumer, {key: "0"}, count=limit)
+        entries = result[0][1] if result else []
+        if not entries:
+            result = self._call(
+                self._redis.xreadgroup,
+                GROUP,
+                self.consumer,
+                {key: ">"},
+                count=limit,
+                block=block_ms or None,
+            )
+            entries = result[0][1] if result else []
+        deliveries = []
+        for entry_id, fields in entries:
+            token = entry_id.decode()
+            deliveries.append(Delivery(token, fields[b"b"], _entry_time(token)))
+        return deliveries
+
+    def ack(self, partition: int, tokens: Sequence[str]) -> None:
+        if not tokens:
+            return
+        key = _stream(partition)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.xack(key, GROUP, *tokens)
+        pipe.xdel(key, *tokens)
+        self._call(pipe.execute)
+
+    def dead_letter(self, partition: int, deliveries: Sequence[tuple[Delivery, str]]) -> None:
+        now = time.time()
+        pipe = self._redis.pipeline(transaction=True)
+        for delivery, reason in deliveries:
+            record = {"body": delivery.body.decode("utf-8", "replace"), "reason": reason}
+            pipe.rpush(DEAD_KEY, json.dumps({**record, "failed_at": now, "token": delivery.token}))
+        tokens = [d.token for d, _ in deliveries]
+        pipe.xack(_stream(partition), GROUP, *tokens)
+        pipe.xdel(_stream(partition), *tokens)
+        self._call(pipe.execute)
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        rows = self._call(self._redis.lrange, DEAD_KEY, 0, limit - 1)
+        letters = []
+        for raw in rows:
+            data = json.loads(raw)
+            letters.append(
+                DeadLetter(data["token"], data["body"].encode(), data["reason"], data["failed_at"])
+            )
+        return letters
+
+    def retry_dead_letters(self) -> int:
+        from analytics_server.tracking.messages import partition_of
+
+        moved = 0
+        while True:
+            raw = self._call(self._redis.lpop, DEAD_KEY)
+            if raw is None:
+                return moved
+            body = json.loads(raw)["body"].encode()
+            self.append([(partition_of(body, self.partitions), body)])
+            moved += 1
+
+    def depth(self) -> int:
+        pipe = self._redis.pipeline(transaction=False)
+        for partition in range(self.partitions):
+            pipe.xlen(_stream(partition))
+        return int(sum(self._call(pipe.execute)))
+
+    def oldest_age(self) -> float | None:
+        oldest = None
+        for partition in range(self.partitions):
+            first = self._call(self._redis.xrange, _stream(partition), count=1)
+            if first:
+                at = _entry_time(first[0][0].decode())
+                oldest = at if oldest is None else min(oldest, at)
+        return None if oldest is None else max(0.0, time.time() - oldest)
+
+    def add_counts(self, counts: Mapping[str, int]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for name, value in counts.items():
+            if value:
+                pipe.hincrby(STATS_KEY, name, value)
+        self._call(pipe.execute)
+
+    def counts(self) -> dict[str, int]:
+        raw = self._call(self._redis.hgetall, STATS_KEY)
+        return {k.decode(): int(v) for k, v in raw.items()}
+
+    def dead_count(self) -> int:
+        return int(self._call(self._redis.llen, DEAD_KEY))
+
+    def lock(self, name: str, ttl_ms: int) -> bool:
+        return bool(
+            self._call(self._redis.set, f"ingest:lock:{name}", self.consumer, nx=True, px=ttl_ms)
+        )
+
+    def renew(self, name: str, ttl_ms: int) -> bool:
+        key = f"ingest:lock:{name}"
+        if self._call(self._redis.get, key) != self.consumer.encode():
+            return False
+        return bool(self._call(self._redis.pexpire, key, ttl_ms))
+
+    def unlock(self, name: str) -> None:
+        key = f"ingest:lock:{name}"
+        if self._call(self._redis.get, key) == self.consumer.encode():
+            self._call(self._redis.delete, key)
+
+    def release(self, name: str) -> None:
+        """Drop a lock or flag whoever set it."""
+        self._call(self._redis.delete, f"ingest:lock:{name}")
+
+    def close(self) -> None:
+        self._redis.close()

@@ -1,0 +1,97 @@
+"""Wires the ingest queue for a process: queue backend, group commit, endpoint side, consumer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from analytics_server.config import Settings
+from analytics_server.tracking.consumer import DrainLimits, drain
+from analytics_server.tracking.context import TrackerContext
+from analytics_server.tracking.group_commit import GroupCommitter
+from analytics_server.tracking.ingest import Ingestor
+from analytics_server.tracking.processor import BatchProcessor
+from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError, SpoolQueue
+
+log = logging.getLogger(__name__)
+
+
+def open_queue(settings: Settings) -> IngestQueue:
+    """The configured queue backend."""
+    ingest = settings.ingest
+    if ingest.backend == "redis":
+        from analytics_server.tracking.redis_queue import RedisStreamQueue
+
+        return RedisStreamQueue(ingest.redis_url, partitions=ingest.partitions)
+    path = ingest.spool_path or str(Path(settings.data_dir) / "ingest-spool.sqlite3")
+    return SpoolQueue(path)
+
+
+def drain_limits(settings: Settings, **overrides: float) -> DrainLimits:
+    values: dict[str, float] = {
+        "batch_size": settings.ingest.batch_size,
+        "lock_ttl_ms": settings.ingest.lock_ttl_ms,
+    }
+    values.update(overrides)
+    return DrainLimits(**values)  # type: ignore[arg-type]
+
+
+class IngestRuntime:
+    """One per process: the endpoint's Ingestor and, in embedded mode, the consumer thread."""
+
+    def __init__(
+        self, settings: Settings, factory: sessionmaker[Session], ctx: TrackerContext
+    ) -> None:
+        self.settings = settings
+        self.queue = open_queue(settings)
+        self.committer = GroupCommitter(self.queue)
+        self.processor = BatchProcessor(factory, ctx)
+        self._drain_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ingestor = Ingestor(
+            factory=factory,
+            ctx=ctx,
+            committer=self.committer,
+            partitions=self.queue.partitions,
+            after_commit=self.drain_now if settings.ingest.inline else None,
+        )
+
+    def start(self) -> None:
+        if self.settings.ingest.consumes_in_process() and not self.settings.ingest.inline:
+            self._thread = threading.Thread(target=self._consume, name="ingest", daemon=True)
+            self._thread.start()
+
+    def drain_now(self) -> None:
+        """Process everything queued, now, in this thread (inline mode)."""
+        limits = drain_limits(self.settings, idle_ms=0, block_ms=0, max_seconds=3600)
+        with self._drain_lock:
+            for partition in range(self.queue.partitions):
+                drain(self.queue, self.processor, partition=partition, limits=limits)
+
+    def _consume(self) -> None:
+        # Short tenures, so a stop request is noticed within a couple of seconds.
+        limits = drain_limits(self.settings, idle_ms=1000, block_ms=250, max_seconds=2)
+        while not self._stop.is_set():
+            for partition in range(self.queue.partitions):
+                if self._stop.is_set():
+                    return
+                try:
+                    with self._drain_lock:
+                        drain(self.queue, self.processor, partition=partition, limits=limits)
+                except QueueUnavailableError as exc:
+                    log.warning("ingest queue unavailable: %s", exc)
+                    self._stop.wait(1.0)
+                except Exception:
+                    log.exception("ingest consumer failed; restarting in a second")
+                    self._stop.wait(1.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self.committer.close()
+        self.queue.close()

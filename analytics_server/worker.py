@@ -1,0 +1,80 @@
+"""Celery app: queues `ingest`, `archiving`, `email`; every schedule lives here.
+
+Ingestion: `ingest.dispatch` (beat, every 2 s, and at worker start) makes sure one
+`ingest.drain` task per queue partition is pending or running; a drain holds its partition's lock,
+processes batches until the partition is idle or its time is up, then hands the partition back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import lru_cache
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_ready
+
+from analytics_server.config import get_settings
+from analytics_server.db import create_db_engine, make_session_factory
+from analytics_server.tracking.consumer import drain
+from analytics_server.tracking.context import TrackerContext
+from analytics_server.tracking.processor import BatchProcessor
+from analytics_server.tracking.queue import IngestQueue
+from analytics_server.tracking.runtime import drain_limits, open_queue
+
+settings = get_settings()
+app = Celery("analytics_server", broker=settings.ingest.redis_url)
+app.conf.update(
+    task_routes={
+        "ingest.*": {"queue": "ingest"},
+        "archiving.*": {"queue": "archiving"},
+        "email.*": {"queue": "email"},
+    },
+    task_default_queue="ingest",
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    beat_schedule={
+        "ingest-dispatch": {"task": "ingest.dispatch", "schedule": 2.0},
+    },
+)
+
+
+@lru_cache(maxsize=1)
+def _ingest() -> tuple[IngestQueue, BatchProcessor]:
+    """Per worker process (after fork): queue connection, database and caches."""
+    engine = create_db_engine(settings.database.url, pool_size=2)
+    processor = BatchProcessor(make_session_factory(engine), TrackerContext.from_settings(settings))
+    return open_queue(settings), processor
+
+
+def _dispatch_flag(partition: int) -> str:
+    return f"dispatch:p{partition}"
+
+
+@app.task(name="ingest.drain")
+def ingest_drain(partition: int) -> dict[str, Any]:
+    queue, processor = _ingest()
+    queue.release(_dispatch_flag(partition))
+    stats = drain(queue, processor, partition=partition, limits=drain_limits(settings))
+    if stats.batches and not stats.locked_out:
+        ingest_dispatch_one(queue, partition)  # more may be waiting: go again at once
+    return asdict(stats)
+
+
+def ingest_dispatch_one(queue: IngestQueue, partition: int) -> None:
+    """Enqueue a drain for the partition unless one is already pending."""
+    if queue.lock(_dispatch_flag(partition), 30_000):
+        ingest_drain.apply_async((partition,), queue="ingest")
+
+
+@app.task(name="ingest.dispatch")
+def ingest_dispatch() -> None:
+    queue, _ = _ingest()
+    for partition in range(queue.partitions):
+        ingest_dispatch_one(queue, partition)
+
+
+@worker_ready.connect
+def _start_draining(**_: Any) -> None:
+    ingest_dispatch.apply_async(queue="ingest")
