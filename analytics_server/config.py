@@ -67,6 +67,7 @@ class IngestSettings(BaseModel):
     # redis: Redis streams, consumed by `analytics-server worker` (Celery).
     backend: Literal["embedded", "redis"] = "embedded"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "ingest"  # key prefix, so installations can share a Redis
     partitions: int = Field(default=4, ge=1, le=256)
     spool_path: str | None = None  # default: <data_dir>/ingest-spool.sqlite3
     batch_size: int = Field(default=500, ge=1, le=10_000)

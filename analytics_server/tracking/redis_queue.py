@@ -14,12 +14,6 @@ import redis
 from analytics_server.tracking.queue import DeadLetter, Delivery, QueueUnavailableError
 
 GROUP = "ingest"
-DEAD_KEY = "ingest:dead"
-STATS_KEY = "ingest:stats"
-
-
-def _stream(partition: int) -> str:
-    return f"ingest:p{partition}"
 
 
 def _entry_time(entry_id: str) -> float:
@@ -27,13 +21,19 @@ def _entry_time(entry_id: str) -> float:
 
 
 class RedisStreamQueue:
-    """Streams `ingest:p<n>`; a partition is consumed by one worker at a time (see consumer)."""
+    """Streams `<prefix>:p<n>`; a partition is consumed by one worker at a time (see consumer)."""
 
-    def __init__(self, url: str, *, partitions: int) -> None:
+    def __init__(self, url: str, *, partitions: int, prefix: str = "ingest") -> None:
         self.partitions = partitions
+        self.prefix = prefix  # several installations (or test runs) can share one Redis
+        self._dead_key = f"{prefix}:dead"
+        self._stats_key = f"{prefix}:stats"
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self._groups: set[str] = set()
+
+    def _stream(self, partition: int) -> str:
+        return f"{self.prefix}:p{partition}"
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -55,12 +55,12 @@ class RedisStreamQueue:
     def append(self, messages: Sequence[tuple[int, bytes]]) -> None:
         pipe = self._redis.pipeline(transaction=False)
         for partition, body in messages:
-            pipe.xadd(_stream(partition), {"b": body})
+            pipe.xadd(self._stream(partition), {"b": body})
         self._call(pipe.execute)
 
     def claim_orphans(self, partition: int) -> int:
         """Take over entries delivered to consumers that died (we hold the partition lock)."""
-        key = _stream(partition)
+        key = self._stream(partition)
         self._ensure_group(key)
         cursor, claimed = "0-0", 0
         while True:
@@ -74,7 +74,7 @@ class RedisStreamQueue:
                 return claimed
 
     def fetch(self, partition: int, limit: int, *, block_ms: int = 0) -> list[Delivery]:
-        key = _stream(partition)
+        key = self._stream(partition)
         self._ensure_group(key)
         # Our own unacknowledged entries first: a batch that failed is retried, in order.
         result = self._call(self._redis.xreadgroup, GROUP, self.consumer, {key: "0"}, count=limit)
@@ -98,7 +98,7 @@ class RedisStreamQueue:
     def ack(self, partition: int, tokens: Sequence[str]) -> None:
         if not tokens:
             return
-        key = _stream(partition)
+        key = self._stream(partition)
         pipe = self._redis.pipeline(transaction=True)
         pipe.xack(key, GROUP, *tokens)
         pipe.xdel(key, *tokens)
@@ -108,20 +108,30 @@ class RedisStreamQueue:
         now = time.time()
         pipe = self._redis.pipeline(transaction=True)
         for delivery, reason in deliveries:
-            record = {"body": delivery.body.decode("utf-8", "replace"), "reason": reason}
-            pipe.rpush(DEAD_KEY, json.dumps({**record, "failed_at": now, "token": delivery.token}))
+            record = {
+                "body": delivery.body.decode("utf-8", "surrogatepass"),
+                "reason": reason,
+                "failed_at": now,
+                "token": delivery.token,
+            }
+            pipe.rpush(self._dead_key, json.dumps(record))
         tokens = [d.token for d, _ in deliveries]
-        pipe.xack(_stream(partition), GROUP, *tokens)
-        pipe.xdel(_stream(partition), *tokens)
+        pipe.xack(self._stream(partition), GROUP, *tokens)
+        pipe.xdel(self._stream(partition), *tokens)
         self._call(pipe.execute)
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
-        rows = self._call(self._redis.lrange, DEAD_KEY, 0, limit - 1)
+        rows = self._call(self._redis.lrange, self._dead_key, 0, limit - 1)
         letters = []
         for raw in rows:
             data = json.loads(raw)
             letters.append(
-                DeadLetter(data["token"], data["body"].encode(), data["reason"], data["failed_at"])
+                DeadLetter(
+                    data["token"],
+                    data["body"].encode("utf-8", "surrogatepass"),
+                    data["reason"],
+                    data["failed_at"],
+                )
             )
         return letters
 
@@ -130,23 +140,23 @@ class RedisStreamQueue:
 
         moved = 0
         while True:
-            raw = self._call(self._redis.lpop, DEAD_KEY)
+            raw = self._call(self._redis.lpop, self._dead_key)
             if raw is None:
                 return moved
-            body = json.loads(raw)["body"].encode()
+            body = json.loads(raw)["body"].encode("utf-8", "surrogatepass")
             self.append([(partition_of(body, self.partitions), body)])
             moved += 1
 
     def depth(self) -> int:
         pipe = self._redis.pipeline(transaction=False)
         for partition in range(self.partitions):
-            pipe.xlen(_stream(partition))
+            pipe.xlen(self._stream(partition))
         return int(sum(self._call(pipe.execute)))
 
     def oldest_age(self) -> float | None:
         oldest = None
         for partition in range(self.partitions):
-            first = self._call(self._redis.xrange, _stream(partition), count=1)
+            first = self._call(self._redis.xrange, self._stream(partition), count=1)
             if first:
                 at = _entry_time(first[0][0].decode())
                 oldest = at if oldest is None else min(oldest, at)
@@ -156,35 +166,37 @@ class RedisStreamQueue:
         pipe = self._redis.pipeline(transaction=False)
         for name, value in counts.items():
             if value:
-                pipe.hincrby(STATS_KEY, name, value)
+                pipe.hincrby(self._stats_key, name, value)
         self._call(pipe.execute)
 
     def counts(self) -> dict[str, int]:
-        raw = self._call(self._redis.hgetall, STATS_KEY)
+        raw = self._call(self._redis.hgetall, self._stats_key)
         return {k.decode(): int(v) for k, v in raw.items()}
 
     def dead_count(self) -> int:
-        return int(self._call(self._redis.llen, DEAD_KEY))
+        return int(self._call(self._redis.llen, self._dead_key))
 
     def lock(self, name: str, ttl_ms: int) -> bool:
         return bool(
-            self._call(self._redis.set, f"ingest:lock:{name}", self.consumer, nx=True, px=ttl_ms)
+            self._call(
+                self._redis.set, f"{self.prefix}:lock:{name}", self.consumer, nx=True, px=ttl_ms
+            )
         )
 
     def renew(self, name: str, ttl_ms: int) -> bool:
-        key = f"ingest:lock:{name}"
+        key = f"{self.prefix}:lock:{name}"
         if self._call(self._redis.get, key) != self.consumer.encode():
             return False
         return bool(self._call(self._redis.pexpire, key, ttl_ms))
 
     def unlock(self, name: str) -> None:
-        key = f"ingest:lock:{name}"
+        key = f"{self.prefix}:lock:{name}"
         if self._call(self._redis.get, key) == self.consumer.encode():
             self._call(self._redis.delete, key)
 
     def release(self, name: str) -> None:
         """Drop a lock or flag whoever set it."""
-        self._call(self._redis.delete, f"ingest:lock:{name}")
+        self._call(self._redis.delete, f"{self.prefix}:lock:{name}")
 
     def close(self) -> None:
         self._redis.close()

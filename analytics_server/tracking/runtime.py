@@ -25,7 +25,9 @@ def open_queue(settings: Settings) -> IngestQueue:
     if ingest.backend == "redis":
         from analytics_server.tracking.redis_queue import RedisStreamQueue
 
-        return RedisStreamQueue(ingest.redis_url, partitions=ingest.partitions)
+        return RedisStreamQueue(
+            ingest.redis_url, partitions=ingest.partitions, prefix=ingest.redis_prefix
+        )
     path = ingest.spool_path or str(Path(settings.data_dir) / "ingest-spool.sqlite3")
     return SpoolQueue(path)
 

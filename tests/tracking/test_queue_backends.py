@@ -1,0 +1,139 @@
+"""Both ingest-queue backends keep messages until acknowledged, in order, with dead letters."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from analytics_server.tracking.queue import IngestQueue, SpoolQueue
+from analytics_server.tracking.redis_queue import RedisStreamQueue
+from tests.conftest import service_reachable, skip_or_fail
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_queue(prefix: str, partitions: int = 2) -> RedisStreamQueue:
+    if not service_reachable("127.0.0.1", 6379):
+        skip_or_fail("Redis is not reachable on 127.0.0.1:6379")
+    return RedisStreamQueue(REDIS_URL, partitions=partitions, prefix=prefix)
+
+
+def forget(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(params=["spool", pytest.param("redis", marks=pytest.mark.redis)])
+def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IngestQueue]:
+    if request.param == "spool":
+        spool = SpoolQueue(tmp_path / "spool.sqlite3")
+        yield spool
+        spool.close()
+        return
+    prefix = f"test-{secrets.token_hex(4)}"
+    backend = redis_queue(prefix)
+    yield backend
+    backend.close()
+    forget(prefix)
+
+
+def test_messages_stay_until_acknowledged_in_order(queue: IngestQueue) -> None:
+    queue.append([(0, b"one"), (0, b"two"), (0, b"three")])
+    assert queue.depth() == 3
+    first = queue.fetch(0, 2)
+    assert [d.body for d in first] == [b"one", b"two"]
+    again = queue.fetch(0, 2)  # not acknowledged: delivered again, in order
+    assert [d.body for d in again] == [b"one", b"two"]
+    queue.ack(0, [d.token for d in again])
+    assert [d.body for d in queue.fetch(0, 10)] == [b"three"]
+    assert queue.depth() == 1
+    assert queue.oldest_age() is not None
+
+
+def test_dead_letters_keep_the_reason_and_can_be_retried(queue: IngestQueue) -> None:
+    queue.append([(0, b'{"broken": true}')])
+    [delivery] = queue.fetch(0, 10)
+    queue.dead_letter(0, [(delivery, "undecodable message")])
+    assert queue.depth() == 0
+    assert queue.dead_count() == 1
+    [letter] = queue.dead_letters()
+    assert (letter.body, letter.reason) == (b'{"broken": true}', "undecodable message")
+
+
+def test_counters_add_up(queue: IngestQueue) -> None:
+    queue.add_counts({"accepted": 3, "excluded:bot": 1})
+    queue.add_counts({"accepted": 2})
+    assert queue.counts() == {"accepted": 5, "excluded:bot": 1}
+
+
+def test_an_empty_queue_answers_after_blocking_briefly(queue: IngestQueue) -> None:
+    assert queue.fetch(0, 10, block_ms=50) == []
+    assert queue.oldest_age() is None
+
+
+@pytest.mark.redis
+def test_entries_of_a_dead_consumer_are_claimed_by_the_next() -> None:
+    prefix = f"test-{secrets.token_hex(4)}"
+    dead, alive = redis_queue(prefix), redis_queue(prefix)
+    alive.consumer = "another-worker"
+    try:
+        dead.append([(1, b"a"), (1, b"b")])
+        assert len(dead.fetch(1, 10)) == 2  # delivered, never acknowledged: the worker died
+        assert alive.fetch(1, 10) == []  # pending elsewhere, not offered again...
+        assert alive.claim_orphans(1) == 2  # ...until the partition's new owner claims them
+        assert [d.body for d in alive.fetch(1, 10)] == [b"a", b"b"]
+    finally:
+        dead.close()
+        alive.close()
+        forget(prefix)
+
+
+@pytest.mark.redis
+def test_redis_partition_lock_has_one_owner() -> None:
+    prefix = f"test-{secrets.token_hex(4)}"
+    one, two = redis_queue(prefix), redis_queue(prefix)
+    two.consumer = "other"
+    try:
+        assert one.lock("p0", 5000)
+        assert not two.lock("p0", 5000)
+        assert not two.renew("p0", 5000)
+        one.unlock("p0")
+        assert two.lock("p0", 5000)
+    finally:
+        one.close()
+        two.close()
+        forget(prefix)
+
+
+@pytest.mark.redis
+def test_dead_letters_go_back_to_their_partition_on_retry() -> None:
+    prefix = f"test-{secrets.token_hex(4)}"
+    backend = redis_queue(prefix, partitions=4)
+    body = b'{"v": "_id:0123456789abcdef"}'
+    try:
+        backend.append([(0, body)])
+        [delivery] = backend.fetch(0, 10)
+        backend.dead_letter(0, [(delivery, "boom")])
+        assert backend.retry_dead_letters() == 1
+        assert backend.dead_count() == 0
+        assert backend.depth() == 1
+    finally:
+        backend.close()
+        forget(prefix)
+
+
+def test_spool_retry_puts_dead_letters_back(tmp_path: Path) -> None:
+    spool = SpoolQueue(tmp_path / "s.sqlite3")
+    spool.append([(0, b"x")])
+    [delivery] = spool.fetch(0, 1)
+    spool.dead_letter(0, [(delivery, "boom")])
+    assert spool.retry_dead_letters() == 1
+    assert [d.body for d in spool.fetch(0, 10)] == [b"x"]
+    spool.close()
