@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from analytics_server.kit.dialect import insert_ignore
+from analytics_server.kit.dialect import insert_ignore, upsert
 from analytics_server.kit.hashing import crc32
 from analytics_server.models import (
     LogAction,
@@ -112,6 +112,36 @@ def _newest_visit(session: Session, *conditions: Any) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
+def newest_visits(
+    session: Session,
+    *,
+    idsite: int,
+    column: str,
+    keys: Collection[bytes],
+    after: datetime | None = None,
+) -> dict[bytes, dict[str, Any]]:
+    """The newest visit for each of many visitor ids or fingerprints, in one query."""
+    if not keys:
+        return {}
+    key_col = visit_t.c[column]
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=key_col,
+            order_by=(visit_t.c.visit_last_action_time.desc(), visit_t.c.idvisit.desc()),
+        )
+        .label("rank_")
+    )
+    conditions = [visit_t.c.idsite == idsite, key_col.in_(list(keys))]
+    if after is not None:
+        conditions.append(visit_t.c.visit_last_action_time >= after)
+    ranked = sa.select(visit_t, rank).where(*conditions).subquery()
+    rows = session.execute(
+        sa.select(*[ranked.c[c.name] for c in visit_t.columns]).where(ranked.c.rank_ == 1)
+    ).mappings()
+    return {row[column]: dict(row) for row in rows}
+
+
 def newest_visit_by_visitor(
     session: Session, *, idsite: int, idvisitor: bytes, before: datetime
 ) -> dict[str, Any] | None:
@@ -147,13 +177,50 @@ def insert_visit(session: Session, values: Mapping[str, Any]) -> int:
     return _insert_id(session, visit_t, values)
 
 
-def update_visit(session: Session, idvisit: int, values: Mapping[str, Any]) -> None:
-    if values:
-        session.execute(sa.update(visit_t).where(visit_t.c.idvisit == idvisit).values(**values))
+def _defaults(table: sa.Table) -> dict[str, Any]:
+    """Each insertable column with its Python-side default (None when it has none)."""
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        if column.primary_key and column.autoincrement is True:
+            continue
+        default = column.default
+        values[column.name] = getattr(default, "arg", None) if default is not None else None
+    return values
 
 
-def insert_action(session: Session, values: Mapping[str, Any]) -> int:
-    return _insert_id(session, action_t, values)
+_ACTION_DEFAULTS = _defaults(action_t)
+_VISIT_COLUMNS = [c.name for c in visit_t.columns]
+
+
+class PendingWrites:
+    """Rows a batch writes at its end in two bulk statements instead of one per hit."""
+
+    def __init__(self) -> None:
+        self.actions: list[dict[str, Any]] = []
+        self.visits: dict[int, dict[str, Any]] = {}
+
+    def add_action(self, values: Mapping[str, Any]) -> None:
+        row = dict(_ACTION_DEFAULTS)
+        row.update((k, v) for k, v in values.items() if k in _ACTION_DEFAULTS)
+        self.actions.append(row)
+
+    def touch_visit(self, row: dict[str, Any]) -> None:
+        """Remember a visit row (a live dict, changed until the flush) to save at the end."""
+        self.visits[row["idvisit"]] = row
+
+    def flush_actions(self, session: Session) -> None:
+        if self.actions:
+            session.execute(sa.insert(action_t), self.actions)
+            self.actions = []
+
+    def flush(self, session: Session) -> None:
+        self.flush_actions(session)
+        if self.visits:
+            dialect = session.get_bind().dialect.name
+            update = [c for c in _VISIT_COLUMNS if c != "idvisit"]
+            rows = [{c: row.get(c) for c in _VISIT_COLUMNS} for row in self.visits.values()]
+            session.execute(upsert(visit_t, dialect, update=update), rows)
+            self.visits = {}
 
 
 def update_pageview(

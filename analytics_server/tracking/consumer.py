@@ -50,6 +50,7 @@ def drain(
         stats.locked_out = True
         return stats
     try:
+        processor.reset()  # while we did not hold the partition, others may have written
         queue.claim_orphans(partition)
         _loop(queue, processor, partition=partition, limits=limits, stats=stats)
     finally:

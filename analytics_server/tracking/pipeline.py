@@ -178,7 +178,7 @@ def _new_visit(
         "config_silverlight": False,
         "config_windowsmedia": flags["wma"],
         "profilable": flags["cookie"] or req.visitor_id is not None or req.uid is not None,
-        "last_idlink_va": None,
+        "last_idlink_va": None,  # not kept: action rows are written in bulk, ids unknown
     }
     visit.update(_visit_scope_values(req, site))
     visit["idvisit"] = logs.insert_visit(session, visit)
@@ -235,6 +235,7 @@ def _touch_visit(
 def _record_action(
     session: Session,
     ctx: TrackerContext,
+    writes: logs.PendingWrites,
     *,
     kind: int,
     state: _VisitState,
@@ -244,6 +245,7 @@ def _record_action(
 ) -> dict[str, Any]:
     row = state.row
     columns = action_columns(session, ctx, kind=kind, req=req, page=hit.page, site=site)
+    first_action = row["visit_total_actions"] == 0
     if kind in COUNTED_KINDS:
         state.add("visit_total_actions")
     if kind in (m.HIT_PAGEVIEW, m.HIT_SITE_SEARCH):
@@ -253,7 +255,6 @@ def _record_action(
         state.add("visit_total_searches")
     if kind == m.HIT_EVENT:
         state.add("visit_total_events")
-    first_action = row["last_idlink_va"] is None
     elapsed = (hit.now - state.previous_action_time).total_seconds()
     time_spent = 0 if first_action else int(elapsed)
     columns.update(
@@ -265,8 +266,7 @@ def _record_action(
         idaction_name_ref=row["visit_exit_idaction_name"],
         time_spent_ref_action=min(max(time_spent, 0), MAX_TIME_ON_PAGE),
     )
-    columns["idlink_va"] = logs.insert_action(session, columns)
-    state.set("last_idlink_va", columns["idlink_va"])
+    writes.add_action(columns)
     if kind == m.HIT_PAGEVIEW:
         if row["visit_entry_idaction_url"] is None:
             state.set("visit_entry_idaction_url", columns["idaction_url"])
@@ -326,27 +326,44 @@ def precheck(session: Session, site: SiteConfig, req: TrackingRequest) -> None:
         raise InvalidRequestError(f"order {req.order_id!r} was already recorded for this site")
 
 
-def process_hit(
-    session: Session, ctx: TrackerContext, site: SiteConfig, req: TrackingRequest
-) -> bool:
-    """Store one hit; False when it is dropped on purpose (a heartbeat that would open a visit).
+@dataclass(frozen=True)
+class PreparedHit:
+    """A hit with everything derived that needs no visit: ready for `apply_hit`."""
 
-    Raises InvalidRequestError before writing anything when the hit cannot be accepted.
-    """
+    req: TrackingRequest
+    site: SiteConfig
+    hit: HitFacts
+    kind: int | None
+    config_id: bytes
+
+
+def prepare_hit(
+    session: Session, ctx: TrackerContext, site: SiteConfig, req: TrackingRequest
+) -> PreparedHit:
+    """Derive the hit's facts; raises InvalidRequestError before anything is written."""
     hit = _hit_facts(req, site, ctx)
     kind = action_kind(req, hit.page)
     precheck(session, site, req)
     config_id = _config_id(session, ctx, req, site, hit)
+    return PreparedHit(req=req, site=site, hit=hit, kind=kind, config_id=config_id)
+
+
+def _visit_for(
+    session: Session, ctx: TrackerContext, prepared: PreparedHit, cache: visitors.VisitCache
+) -> tuple[dict[str, Any] | None, bool]:
+    """The visit the hit continues, or (None, True) for a heartbeat that would open one."""
+    req, site, hit = prepared.req, prepared.site, prepared.hit
     previous = visitors.find_previous_visit(
         session,
         idsite=site.idsite,
         idvisitor=hit.idvisitor,
-        config_id=config_id,
+        config_id=prepared.config_id,
         uid=req.uid,
         has_cid=req.cid is not None,
         trust_cookies=site.trusts_cookies,
         now=hit.now,
         rules=ctx.rules,
+        cache=cache,
     )
     campaign = None
     if hit.referrer.type == CAMPAIGN:
@@ -361,24 +378,69 @@ def process_hit(
         rules=ctx.rules,
     )
     if req.ping and is_new:
-        return False
+        return None, True
     if is_new:
         row = _new_visit(
-            session, ctx, req=req, site=site, hit=hit, config_id=config_id, previous=previous
+            session,
+            ctx,
+            req=req,
+            site=site,
+            hit=hit,
+            config_id=prepared.config_id,
+            previous=previous,
         )
-    else:
-        assert previous is not None
-        row = previous
+        return row, True
+    assert previous is not None
+    return previous, False
+
+
+def apply_hit(
+    session: Session,
+    ctx: TrackerContext,
+    prepared: PreparedHit,
+    *,
+    cache: visitors.VisitCache,
+    writes: logs.PendingWrites,
+) -> bool:
+    """Store a prepared hit; False when it is dropped on purpose (a heartbeat without a visit).
+
+    Action rows and visit changes go to `writes`, saved in bulk when the batch ends.
+    """
+    req, site, hit, kind = prepared.req, prepared.site, prepared.hit, prepared.kind
+    if req.idgoal == 0 and req.order_id is not None:
+        precheck(session, site, req)  # the same order id may come twice in one batch
+    row, is_new = _visit_for(session, ctx, prepared, cache)
+    if row is None:
+        return False
     state = _VisitState(row)
     _touch_visit(state, req, site, hit, is_new=is_new)
     action: dict[str, Any] = {"server_time": hit.now}
     if kind is not None:
-        action = _record_action(session, ctx, kind=kind, state=state, req=req, site=site, hit=hit)
+        action = _record_action(
+            session, ctx, writes, kind=kind, state=state, req=req, site=site, hit=hit
+        )
     elif req.ping and req.pageview_id and req.performance:
+        writes.flush_actions(session)  # the page view may still be waiting to be written
         logs.update_pageview(
             session, idvisit=row["idvisit"], idpageview=req.pageview_id, values=req.performance
         )
     if req.idgoal is not None or site.goals:
         _record_goals(session, ctx, state=state, req=req, site=site, kind=kind, action=action)
-    logs.update_visit(session, row["idvisit"], state.changes)
+    writes.touch_visit(row)
+    cache.remember(row)
     return True
+
+
+def process_hit(
+    session: Session,
+    ctx: TrackerContext,
+    site: SiteConfig,
+    req: TrackingRequest,
+    cache: visitors.VisitCache | None = None,
+) -> bool:
+    """Prepare and store one hit (see `prepare_hit` and `apply_hit`)."""
+    prepared = prepare_hit(session, ctx, site, req)
+    writes = logs.PendingWrites()
+    stored = apply_hit(session, ctx, prepared, cache=cache or visitors.VisitCache(), writes=writes)
+    writes.flush(session)
+    return stored

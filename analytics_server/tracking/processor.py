@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,13 +19,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics_server.errors import InvalidRequestError
+from analytics_server.logs import repository as logs
 from analytics_server.models import IngestKey, TrackingFailure
 from analytics_server.sites.service import SiteConfig, load_site_configs
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.messages import KIND_FAILURE, QueuedHit, decode
-from analytics_server.tracking.pipeline import process_hit
+from analytics_server.tracking.pipeline import PreparedHit, apply_hit, prepare_hit
 from analytics_server.tracking.queue import Delivery
 from analytics_server.tracking.request import parse_request
+from analytics_server.visitors.service import VisitCache
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,11 @@ class BatchProcessor:
     def __init__(self, factory: sessionmaker[Session], ctx: TrackerContext) -> None:
         self.factory = factory
         self.ctx = ctx
+        self.visits = VisitCache()
+
+    def reset(self) -> None:
+        """Forget cached visits: another consumer may have written them meanwhile."""
+        self.visits.clear()
 
     def process(self, deliveries: Sequence[Delivery]) -> BatchResult:
         result = BatchResult()
@@ -103,6 +110,7 @@ class BatchProcessor:
                 self._write_in(session, items, tally)
         except BaseException:
             self.ctx.actions.forget_all()
+            self.visits.clear()  # cached rows were changed in place by the rolled-back batch
             raise
         self.ctx.actions.keep()
         result.done += [d.token for d, _ in items]
@@ -123,6 +131,7 @@ class BatchProcessor:
         now = self.ctx.clock()
         failures: list[dict[str, Any]] = []
         fresh: list[dict[str, Any]] = []
+        prepared: list[tuple[QueuedHit, PreparedHit]] = []
         for (_delivery, hit), key in zip(items, keys, strict=True):
             if key in seen:
                 tally.duplicates += 1
@@ -134,22 +143,48 @@ class BatchProcessor:
                 tally.rejected += 1
                 continue
             try:
-                self._store(session, hit, sites)
+                prepared.append((hit, self._prepare(session, hit, sites)))
+            except InvalidRequestError as exc:
+                failures.append(failure_row(hit, exc.message, now))
+                tally.rejected += 1
+        self._prefetch(session, [p for _, p in prepared])
+        writes = logs.PendingWrites()
+        for hit, ready in prepared:
+            try:
+                apply_hit(session, self.ctx, ready, cache=self.visits, writes=writes)
                 tally.stored += 1
             except InvalidRequestError as exc:
                 failures.append(failure_row(hit, exc.message, now))
                 tally.rejected += 1
+        writes.flush(session)
         if failures:
             session.execute(sa.insert(TrackingFailure), failures)
         if fresh:
             session.execute(sa.insert(IngestKey), fresh)
 
-    def _store(self, session: Session, hit: QueuedHit, sites: dict[int, SiteConfig]) -> None:
+    def _prepare(
+        self, session: Session, hit: QueuedHit, sites: dict[int, SiteConfig]
+    ) -> PreparedHit:
         req = parse_request(hit.params, hit.facts)
         site = sites.get(req.idsite)
         if site is None or not site.active:
             raise InvalidRequestError(f"idsite {req.idsite} is not a known, active site")
-        process_hit(session, self.ctx, site, req)
+        return prepare_hit(session, self.ctx, site, req)
+
+    def _prefetch(self, session: Session, prepared: Sequence[PreparedHit]) -> None:
+        """One round of visit reads for the whole batch, per site."""
+        by_site: dict[int, list[PreparedHit]] = {}
+        for ready in prepared:
+            by_site.setdefault(ready.site.idsite, []).append(ready)
+        window = timedelta(seconds=self.ctx.rules.visit_standard_length)
+        for idsite, hits in by_site.items():
+            self.visits.prefetch(
+                session,
+                idsite=idsite,
+                visitor_ids={h.hit.idvisitor for h in hits if h.hit.idvisitor is not None},
+                config_ids={h.config_id for h in hits},
+                after=min(h.hit.now for h in hits) - window,
+            )
 
 
 def _site_ids(items: Sequence[tuple[Delivery, QueuedHit]]) -> list[int]:

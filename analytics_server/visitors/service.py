@@ -80,6 +80,70 @@ class SaltStore:
         return value
 
 
+CacheKey = tuple[int, bytes]
+
+
+class VisitCache:
+    """The newest visit per visitor id and per fingerprint, as this consumer last saw them.
+
+    A consumer owns its queue partition, so the visits of its visitors change only through it:
+    the rows here are the ones it writes (mutated in place), and `None` means "looked: none".
+    Cleared whenever that may stop being true (a new partition tenure, a failed batch).
+    """
+
+    def __init__(self, max_size: int = 200_000) -> None:
+        self.by_visitor: dict[CacheKey, dict[str, Any] | None] = {}
+        self.by_config: dict[CacheKey, dict[str, Any] | None] = {}
+        self.max_size = max_size
+
+    def clear(self) -> None:
+        self.by_visitor.clear()
+        self.by_config.clear()
+
+    def remember(self, row: dict[str, Any]) -> None:
+        if len(self.by_visitor) > self.max_size or len(self.by_config) > self.max_size:
+            self.clear()
+        self.by_visitor[(row["idsite"], row["idvisitor"])] = row
+        self.by_config[(row["idsite"], row["config_id"])] = row
+
+    def prefetch(
+        self,
+        session: Session,
+        *,
+        idsite: int,
+        visitor_ids: set[bytes],
+        config_ids: set[bytes],
+        after: datetime,
+    ) -> None:
+        """Load, in two queries, the newest visits of a batch's visitors not cached yet."""
+        todo = {v for v in visitor_ids if (idsite, v) not in self.by_visitor}
+        found = logs.newest_visits(session, idsite=idsite, column="idvisitor", keys=todo)
+        for key in todo:
+            self.by_visitor[(idsite, key)] = found.get(key)
+        todo = {c for c in config_ids if (idsite, c) not in self.by_config}
+        found = logs.newest_visits(
+            session, idsite=idsite, column="config_id", keys=todo, after=after
+        )
+        for key in todo:
+            self.by_config[(idsite, key)] = found.get(key)
+
+
+_NOT_CACHED: dict[str, Any] = {}
+
+
+def _newest_usable(
+    row: dict[str, Any] | None, *, look_back: datetime | None, look_ahead: datetime
+) -> dict[str, Any] | bool | None:
+    """What a cached newest visit says: the visit, None (there is none), or True (ask the DB)."""
+    if row is None:
+        return None
+    if row is _NOT_CACHED or row["visit_last_action_time"] > look_ahead:
+        return True  # not cached, or a late hit that may belong to an older visit
+    if look_back is not None and row["visit_last_action_time"] < look_back:
+        return None  # even the newest visit ended too long ago
+    return row
+
+
 def find_previous_visit(
     session: Session,
     *,
@@ -91,19 +155,31 @@ def find_previous_visit(
     trust_cookies: bool,
     now: datetime,
     rules: VisitRules,
+    cache: VisitCache | None = None,
 ) -> dict[str, Any] | None:
     """The visitor's newest visit, looked up by visitor id and/or fingerprint (Matomo's order)."""
     look_ahead = now + timedelta(seconds=rules.visit_standard_length)
     look_back = now - timedelta(seconds=rules.visit_standard_length)
+    cache = cache or VisitCache()
 
     def by_id() -> dict[str, Any] | None:
         if idvisitor is None:
             return None
+        cached = cache.by_visitor.get((idsite, idvisitor), _NOT_CACHED)
+        found = _newest_usable(cached, look_back=None, look_ahead=look_ahead)
+        if found is not True:
+            return found  # type: ignore[return-value]
         return logs.newest_visit_by_visitor(
             session, idsite=idsite, idvisitor=idvisitor, before=look_ahead
         )
 
     def by_config() -> dict[str, Any] | None:
+        cached = cache.by_config.get((idsite, config_id), _NOT_CACHED)
+        found = _newest_usable(cached, look_back=look_back, look_ahead=look_ahead)
+        if isinstance(found, dict) and (uid is None or found["user_id"] in (None, uid)):
+            return found
+        if found is None:
+            return None
         return logs.newest_visit_by_config(
             session,
             idsite=idsite,
