@@ -1,0 +1,300 @@
+"""Ingestion benchmark: the real server (uvicorn) and workers over loopback, a bounded load.
+
+    .venv/bin/python bench/ingest.py --mode redis --seconds 20          # MariaDB + Redis + Celery
+    .venv/bin/python bench/ingest.py --mode embedded --seconds 20       # SQLite spool, one process
+    .venv/bin/python bench/ingest.py --mode redis --rate 2000           # latency at a fixed rate
+
+Prints hits/s accepted (answered 204) and processed (rows in log_link_visit_action), answer
+latency p50/p99 and the workers' memory. The load generator is a small keep-alive HTTP/1.1
+client on asyncio; it stops after --seconds or --max-hits, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+MYSQL = "mysql+pymysql://root@127.0.0.1:3306"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_paths(visitors: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    pages = [f"/docs/section-{i // 20}/article-{i}" for i in range(200)]
+    paths = []
+    for n in range(visitors * 4):
+        visitor = rng.randrange(visitors)
+        hit = {
+            "idsite": 1,
+            "rec": 1,
+            "_id": f"{visitor:016x}",
+            "url": "https://kb.example.com" + rng.choice(pages),
+            "action_name": f"Article {n % 200}",
+            "res": "1920x1080",
+            "send_image": 0,
+            "pv_id": f"{n % 999999:06d}",
+            "pf_srv": rng.randrange(20, 400),
+        }
+        paths.append(
+            f"GET /matomo.php?{urlencode(hit)} HTTP/1.1\r\nHost: bench\r\n"
+            "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0\r\n"
+            "\r\n".encode()
+        )
+    return paths
+
+
+async def connection(
+    port: int,
+    requests: list[bytes],
+    stop: float,
+    stats: dict[str, list[float]],
+    rate_gate: asyncio.Semaphore | None,
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = 0
+    while time.monotonic() < stop:
+        if rate_gate is not None:
+            await rate_gate.acquire()
+        started = time.perf_counter()
+        writer.write(requests[i % len(requests)])
+        i += 1
+        status_line = await reader.readline()
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        if length:
+            await reader.readexactly(length)
+        stats["latency"].append(time.perf_counter() - started)
+        stats["ok" if status_line.split()[1] == b"204" else "failed"].append(1)
+    writer.close()
+
+
+async def load(
+    port: int, requests: list[bytes], *, seconds: float, concurrency: int, rate: int | None
+) -> dict[str, list[float]]:
+    stats: dict[str, list[float]] = {"latency": [], "ok": [], "failed": []}
+    stop = time.monotonic() + seconds
+    gate = asyncio.Semaphore(0) if rate else None
+
+    async def pace() -> None:
+        assert gate is not None
+        assert rate is not None
+        tick = 0.01
+        while time.monotonic() < stop:
+            for _ in range(int(rate * tick)):
+                gate.release()
+            await asyncio.sleep(tick)
+
+    chunk = len(requests) // concurrency
+    tasks = [
+        connection(port, requests[i * chunk : (i + 1) * chunk], stop, stats, gate)
+        for i in range(concurrency)
+    ]
+    if gate is not None:
+        tasks.append(pace())
+    await asyncio.gather(*tasks)
+    return stats
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        for child in [pid, *children(pid)]:
+            try:
+                status = Path(f"/proc/{child}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    except OSError:
+        return []
+    found = [int(p) for p in out.split()]
+    return found + [g for c in found for g in children(c)]
+
+
+def wait_http(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def prepare(mode: str, workdir: Path) -> tuple[str, dict[str, str]]:
+    if mode == "embedded":
+        url = f"sqlite:///{workdir}/bench.sqlite3"
+    else:
+        admin = sa.create_engine(MYSQL)
+        with admin.connect() as conn:
+            conn.execute(sa.text("DROP DATABASE IF EXISTS analytics_bench_ingest"))
+            conn.execute(
+                sa.text(
+                    "CREATE DATABASE analytics_bench_ingest CHARACTER SET utf8mb4 "
+                    "COLLATE utf8mb4_bin"
+                )
+            )
+        admin.dispose()
+        url = f"{MYSQL}/analytics_bench_ingest"
+    env = {
+        **os.environ,
+        "ANALYTICS_DATABASE__URL": url,
+        "ANALYTICS_DATA_DIR": str(workdir),
+        "ANALYTICS_INGEST__BACKEND": mode,
+        "ANALYTICS_INGEST__REDIS_PREFIX": f"bench{os.getpid()}",
+        "ANALYTICS_PRIVACY__IP_ANONYMISATION_BYTES": "2",
+    }
+    subprocess.run([BIN / "analytics-server", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            BIN / "analytics-server",
+            "site",
+            "add",
+            "--name",
+            "KB",
+            "--url",
+            "https://kb.example.com",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return url, env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--mode", choices=("embedded", "redis"), default="redis")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rate", type=int, help="fixed request rate (hits/s) instead of max")
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (redis)")
+    parser.add_argument("--drain-timeout", type=float, default=300)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    url, env = prepare(args.mode, workdir)
+    port = free_port()
+    procs = [
+        subprocess.Popen(
+            [BIN / "analytics-server", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    workers: list[subprocess.Popen[bytes]] = []
+    if args.mode == "redis":
+        workers.append(
+            subprocess.Popen(
+                [
+                    BIN / "analytics-server",
+                    "worker",
+                    "--queues",
+                    "ingest",
+                    "--concurrency",
+                    str(args.workers),
+                    "--loglevel",
+                    "warning",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        workers.append(
+            subprocess.Popen(
+                [
+                    BIN / "analytics-server",
+                    "beat",
+                    "--loglevel",
+                    "warning",
+                    "--schedule",
+                    str(workdir / "beat"),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    try:
+        wait_http(port)
+        requests = make_paths(visitors=5000, seed=1)
+        started = time.monotonic()
+        stats = asyncio.run(
+            load(port, requests, seconds=args.seconds, concurrency=args.concurrency, rate=args.rate)
+        )
+        elapsed = time.monotonic() - started
+        accepted = len(stats["ok"])
+        engine = sa.create_engine(url)
+        processed, deadline = 0, time.monotonic() + args.drain_timeout
+        peak_rss = rss_mb([p.pid for p in (workers or procs)])
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                processed = conn.scalar(sa.text("SELECT COUNT(*) FROM log_link_visit_action")) or 0
+            peak_rss = max(peak_rss, rss_mb([p.pid for p in (workers or procs)]))
+            if processed >= accepted:
+                break
+            time.sleep(0.2)
+        done = time.monotonic() - started
+        latencies = sorted(stats["latency"])
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+        stack = "MariaDB + Redis + Celery" if args.mode == "redis" else "SQLite, one process"
+        target = args.rate or "max"
+        failed = len(stats["failed"])
+        print(f"mode:                {args.mode} ({stack})")
+        print(f"load:                {args.concurrency} connections, {target} hits/s target")
+        print(
+            f"accepted:            {accepted / elapsed:.0f} hits/s ({accepted}, {failed} refused)"
+        )
+        print(f"processed:           {processed / done:.0f} hits/s end to end ({processed} hits)")
+        print(f"answer latency:      p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        print(f"{'worker' if workers else 'server'} memory (RSS):  {peak_rss:.0f} MB")
+        if processed != accepted:
+            print(f"MISMATCH: {accepted - processed} accepted hits not stored")
+            sys.exit(1)
+    finally:
+        for proc in [*procs, *workers]:
+            proc.send_signal(signal.SIGTERM)
+        for proc in [*procs, *workers]:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
