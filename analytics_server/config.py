@@ -36,8 +36,10 @@ class TrackerSettings(BaseModel):
     max_bulk_bytes: int = 8 * 1024 * 1024
     max_bulk_requests: int = 10_000
     honour_do_not_track: bool = False
-    # Behind a trusted reverse proxy, take the client IP from X-Forwarded-For.
-    trust_forwarded_for: bool = False
+    # Reverse proxies (IPs or CIDR) whose X-Forwarded-For is believed: the client IP is the
+    # rightmost address in it that is not one of them. "*" trusts any peer (only when nothing
+    # but the proxy can reach the server). Empty: the TCP peer is the client.
+    trusted_proxies: list[str] = []
     exclude_requests: str = ""
 
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from analytics_server.config import Settings
 from analytics_server.kit.querystring import QueryDecodeError, parse_query
 from analytics_server.privacy.ip import is_valid_ip
+from analytics_server.tracking.context import ip_matcher
 from analytics_server.tracking.queue import QueueUnavailableError
 from analytics_server.tracking.request import ServerFacts
 from analytics_server.tracking.validation import INVALID, RawHit
@@ -42,12 +43,19 @@ def _cors(request: Request) -> dict[str, str]:
 
 
 def _client_ip(request: Request, settings: Settings) -> str:
-    candidate = request.client.host if request.client else ""
-    if settings.tracker.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            candidate = forwarded.split(",")[0].strip()
-    return candidate if is_valid_ip(candidate) else "0.0.0.0"
+    """The visitor's IP: the TCP peer, or what trusted proxies say in X-Forwarded-For."""
+    peer = request.client.host if request.client else ""
+    proxies = settings.tracker.trusted_proxies
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if proxies and forwarded:
+        trust_all = proxies == ["*"]
+        trusted = ip_matcher(tuple(proxies))
+        if trust_all or trusted.matches(peer):
+            chain = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            untrusted = [hop for hop in chain if trust_all or not trusted.matches(hop)]
+            if untrusted:
+                peer = untrusted[0] if trust_all else untrusted[-1]
+    return peer if is_valid_ip(peer) else "0.0.0.0"
 
 
 def _facts(request: Request, settings: Settings, source: str) -> ServerFacts:

@@ -117,8 +117,11 @@ class TrackingRequest:
 
 def _text(params: Mapping[str, str], name: str, limit: int = MAX_URL_LENGTH) -> str:
     value = params.get(name, "")
-    value = "".join(ch for ch in value if ch >= " " or ch == "\t").strip()
-    return value[:limit]
+    if not value:
+        return ""
+    if not value.isprintable():  # rare: drop control characters (tab is kept)
+        value = "".join(ch for ch in value if ch >= " " or ch == "\t")
+    return value.strip()[:limit]
 
 
 def _opt_text(params: Mapping[str, str], name: str, limit: int = 255) -> str | None:

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from analytics_server.config import Settings
 from analytics_server.models import LogLinkVisitAction, LogVisit, TrackingFailure
+from analytics_server.privacy.ip import unpack_ip
 from tests.factories import actions, count, create_site, create_token, failures, url_of, visits
 from tests.tracking.helpers import js_hit, send
 
@@ -149,3 +151,16 @@ def test_tracking_disabled_answers_503(client: TestClient, db: Session) -> None:
     client.app.state.settings.tracker.record_statistics = False  # type: ignore[attr-defined]
     assert send(client, js_hit(site.idsite)).status_code == 503
     assert count(db, LogVisit) == 0
+
+
+def test_client_ip_is_the_rightmost_address_not_a_trusted_proxy(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    settings.tracker.trusted_proxies = ["testclient", "10.0.0.0/8"]
+    site = create_site(db, ip_anonymisation_bytes=0)
+    # The client wrote the first address itself; only the hops our proxies added count.
+    forwarded = "1.2.3.4, 198.51.100.9, 10.0.0.5"
+    with TestClient(client.app, client=("10.0.0.1", 5000)) as behind_proxy:
+        send(behind_proxy, js_hit(site.idsite), headers={"X-Forwarded-For": forwarded})
+    [visit] = visits(db)
+    assert unpack_ip(visit["location_ip"]) == "198.51.100.9"
