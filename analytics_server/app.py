@@ -14,7 +14,7 @@ from analytics_server import __version__
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.tracking.context import TrackerContext
-from analytics_server.tracking.endpoints import tracking_endpoint
+from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
 from analytics_server.tracking.metrics import metrics_endpoint
 from analytics_server.tracking.runtime import IngestRuntime
 
@@ -54,10 +54,12 @@ def create_app(
     app.state.session_factory = factory
     app.state.tracker = tracker
     app.state.ingest = ingest
+    # Routes for the schema and for clarity; requests are answered by TrackingShortcut.
     for path in TRACKING_PATHS:
         app.router.routes.append(
             Route(path, tracking_endpoint, methods=["GET", "POST", "OPTIONS"], name=path)
         )
+    app.add_middleware(TrackingShortcut, paths=TRACKING_PATHS)
     app.router.routes.append(Route("/healthz", _health, methods=["GET"]))
     app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return app
