@@ -75,8 +75,10 @@ class IngestSettings(BaseModel):
     batch_size: int = Field(default=500, ge=1, le=10_000)
     # Process each accepted request before answering (tests and debugging only).
     inline: bool = False
-    # Whether the web process consumes the queue; default: yes for embedded, no for redis.
+    # Whether `serve` consumes the queue; default: yes for embedded, no for redis.
     consume_in_process: bool | None = None
+    # How `serve` consumes: a child process (its own core) or a thread (shares the GIL).
+    consumer: Literal["process", "thread"] = "process"
     lock_ttl_ms: int = 15_000
 
     def consumes_in_process(self) -> bool:

@@ -105,6 +105,8 @@ async def load(
             for _ in range(int(rate * tick)):
                 gate.release()
             await asyncio.sleep(tick)
+        for _ in range(concurrency):  # wake every connection so it sees the time is up
+            gate.release()
 
     chunk = len(requests) // concurrency
     tasks = [
@@ -272,7 +274,9 @@ def main() -> None:
         latencies = sorted(stats["latency"])
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-        stack = "MariaDB + Redis + Celery" if args.mode == "redis" else "SQLite, one process"
+        stack = (
+            "MariaDB + Redis + Celery" if args.mode == "redis" else "SQLite spool, consumer process"
+        )
         target = args.rate or "max"
         failed = len(stats["failed"])
         print(f"mode:                {args.mode} ({stack})")

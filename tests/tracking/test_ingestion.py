@@ -100,6 +100,7 @@ def test_embedded_server_processes_in_the_background(
     engine: Engine, settings: Settings, clock: FakeClock, db: Session
 ) -> None:
     settings.ingest.inline = False
+    settings.ingest.consumer = "thread"  # shares this test's engine and clock
     site = create_site(db)
     with make_app(engine, settings, clock) as client:
         for i in range(20):
@@ -125,6 +126,7 @@ def test_hits_queued_when_the_server_stopped_are_processed_at_the_next_start(
         send(client, js_hit(site.idsite))
         assert client.app.state.ingest.queue.depth() == 1  # type: ignore[attr-defined]
     settings.ingest.consume_in_process = True
+    settings.ingest.consumer = "thread"
     with make_app(engine, settings, clock):
         wait_for(lambda: len(visits(db)) == 1)
 
