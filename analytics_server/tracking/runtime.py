@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.synchronize
+import os
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -142,9 +143,25 @@ def consume_until(
                 stop.wait(1.0)
 
 
+class _UntilParentGone:
+    """Stops when asked, or when the server that started us is gone (even by SIGKILL)."""
+
+    def __init__(self, stop: _Stop) -> None:
+        self.stop = stop
+        self.parent = os.getppid()
+
+    def is_set(self) -> bool:
+        return self.stop.is_set() or os.getppid() != self.parent
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.stop.wait(timeout)
+        return self.is_set()
+
+
 def _consumer_process(settings: Settings, stop: _Stop) -> None:
     """Entry point of the embedded consumer process."""
     logging.basicConfig(level=logging.INFO)
+    stop = _UntilParentGone(stop)
     engine = create_db_engine(settings.database.url, pool_size=2)
     processor = BatchProcessor(make_session_factory(engine), TrackerContext.from_settings(settings))
     queue = open_queue(settings)

@@ -329,6 +329,11 @@ def test_database_outage_mid_stream_loses_and_doubles_nothing(stack: Stack) -> N
     assert wait_stored(stack, N) == (N, N)
 
 
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
 def test_embedded_server_killed_mid_stream_loses_nothing(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -353,9 +358,14 @@ def test_embedded_server_killed_mid_stream_loses_nothing(tmp_path: Path) -> None
     sender = Sender(port)
     sender.start()
     sender.wait_for(N // 2)
+    consumers = children(server.pid)
+    assert consumers, "the embedded server runs its consumer in a child process"
     server.kill()  # SIGKILL: answered hits are in the spool file, not yet all processed
     server.wait()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in consumers):  # no orphan consumer left
+        assert time.monotonic() < deadline, "the consumer outlived its server"
+        time.sleep(0.2)
     server = serve()
     try:
         sender.join(timeout=120)
