@@ -36,6 +36,8 @@ class TrackerSettings(BaseModel):
     max_bulk_bytes: int = 8 * 1024 * 1024
     max_bulk_requests: int = 10_000
     honour_do_not_track: bool = False
+    # Rejected hits listed by `analytics-server failures` are kept this long.
+    failure_retention_days: int = Field(default=30, ge=1)
     # Reverse proxies (IPs or CIDR) whose X-Forwarded-For is believed: the client IP is the
     # rightmost address in it that is not one of them. "*" trusts any peer (only when nothing
     # but the proxy can reach the server). Empty: the TCP peer is the client.
@@ -80,6 +82,8 @@ class IngestSettings(BaseModel):
     # How `serve` consumes: a child process (its own core) or a thread (shares the GIL).
     consumer: Literal["process", "thread"] = "process"
     lock_ttl_ms: int = 15_000
+    # Idempotency keys are kept this long: a batch redelivered later would be counted twice.
+    key_retention_days: int = Field(default=7, ge=1)
 
     def consumes_in_process(self) -> bool:
         if self.consume_in_process is not None:

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from analytics_server.kit.dialect import insert_ignore, upsert
 from analytics_server.kit.hashing import crc32
 from analytics_server.models import (
+    IngestKey,
     LogAction,
     LogConversion,
     LogConversionItem,
     LogLinkVisitAction,
     LogVisit,
     Option,
+    TrackingFailure,
 )
 
 visit_t = cast(sa.Table, LogVisit.__table__)
@@ -294,3 +296,25 @@ def get_option(session: Session, name: str) -> str | None:
 def set_option(session: Session, name: str, value: str) -> None:
     session.merge(Option(name=name, value=value))
     session.flush()
+
+
+def prune_ingest_keys(session: Session, *, older_than: datetime, limit: int = 50_000) -> int:
+    """Forget idempotency keys of hits processed long ago (no redelivery comes that late)."""
+    table = cast(sa.Table, IngestKey.__table__)
+    keys = list(
+        session.scalars(
+            sa.select(table.c.key).where(table.c.processed_at < older_than).limit(limit)
+        )
+    )
+    if keys:
+        session.execute(sa.delete(table).where(table.c.key.in_(keys)))
+    return len(keys)
+
+
+def prune_failures(session: Session, *, older_than: datetime) -> int:
+    table = cast(sa.Table, TrackingFailure.__table__)
+    result = cast(
+        CursorResult[Any],
+        session.execute(sa.delete(table).where(table.c.date_first_seen < older_than)),
+    )
+    return int(result.rowcount or 0)

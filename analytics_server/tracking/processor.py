@@ -32,6 +32,9 @@ from analytics_server.visitors.service import VisitCache
 log = logging.getLogger(__name__)
 
 
+PRUNE_EVERY = timedelta(minutes=10)
+
+
 class DatabaseUnavailableError(Exception):
     """The raw-log database cannot be written now; the batch stays queued and is retried."""
 
@@ -70,6 +73,7 @@ class BatchProcessor:
         self.factory = factory
         self.ctx = ctx
         self.visits = VisitCache()
+        self._pruned_at: datetime | None = None
 
     def reset(self) -> None:
         """Forget cached visits: another consumer may have written them meanwhile."""
@@ -113,6 +117,7 @@ class BatchProcessor:
             self.visits.clear()  # cached rows were changed in place by the rolled-back batch
             raise
         self.ctx.actions.keep()
+        self._maybe_prune()
         result.done += [d.token for d, _ in items]
         result.stored += tally.stored
         result.duplicates += tally.duplicates
@@ -161,6 +166,22 @@ class BatchProcessor:
             session.execute(sa.insert(TrackingFailure), failures)
         if fresh:
             session.execute(sa.insert(IngestKey), fresh)
+
+    def _maybe_prune(self) -> None:
+        """Every ten minutes, drop idempotency keys and failure records past their retention,
+        so neither table grows without bound."""
+        now = self.ctx.clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        settings = self.ctx.settings
+        with self.factory() as session, session.begin():
+            logs.prune_ingest_keys(
+                session, older_than=now - timedelta(days=settings.ingest.key_retention_days)
+            )
+            logs.prune_failures(
+                session, older_than=now - timedelta(days=settings.tracker.failure_retention_days)
+            )
 
     def _prepare(
         self, session: Session, hit: QueuedHit, sites: dict[int, SiteConfig]

@@ -196,3 +196,19 @@ def test_failure_messages_travel_through_the_queue(client: TestClient, db: Sessi
     send(client, js_hit(idsite=31337))
     assert [f.idsite for f in failures(db)] == [31337]
     assert count(db, TrackingFailure) == 1
+
+
+def test_old_idempotency_keys_and_failures_are_pruned(
+    engine: Engine, settings: Settings, clock: FakeClock, db: Session
+) -> None:
+    site = create_site(db)
+    worker = processor(engine, settings, clock)
+    worker.process([delivery(site.idsite, "1"), delivery(idsite=999, token="2")])
+    assert (count(db, IngestKey), count(db, TrackingFailure)) == (2, 1)
+    clock.advance(days=8)
+    worker.process([delivery(site.idsite, "3")])
+    assert count(db, IngestKey) == 1  # a week later nothing old can come back twice
+    assert count(db, TrackingFailure) == 1  # failures are kept for 30 days
+    clock.advance(days=30)
+    worker.process([delivery(site.idsite, "4")])
+    assert count(db, TrackingFailure) == 0
