@@ -419,10 +419,14 @@ def apply_hit(
         action = _record_action(
             session, ctx, writes, kind=kind, state=state, req=req, site=site, hit=hit
         )
-    elif req.ping and req.pageview_id and req.performance:
+    elif req.ping and req.pageview_id:
+        # A heartbeat tells how long the page it belongs to was read (the last page of a visit
+        # gets no time otherwise), and may carry that page's performance timings.
+        reading = int((hit.now - state.previous_action_time).total_seconds())
+        values = {**req.performance, "time_spent": min(max(reading, 0), MAX_TIME_ON_PAGE)}
         writes.flush_actions(session)  # the page view may still be waiting to be written
         logs.update_pageview(
-            session, idvisit=row["idvisit"], idpageview=req.pageview_id, values=req.performance
+            session, idvisit=row["idvisit"], idpageview=req.pageview_id, values=values
         )
     if req.idgoal is not None or site.goals:
         _record_goals(session, ctx, state=state, req=req, site=site, kind=kind, action=action)

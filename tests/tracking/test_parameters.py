@@ -94,7 +94,7 @@ def test_page_performance_and_product_view(client: TestClient, db: Session) -> N
     assert action["product_price"] == 9.9
 
 
-def test_heartbeat_fills_performance_of_its_page_view(
+def test_heartbeat_gives_its_page_a_read_time_and_performance(
     client: TestClient, db: Session, clock: FakeClock
 ) -> None:
     site = create_site(db)
@@ -102,6 +102,7 @@ def test_heartbeat_fills_performance_of_its_page_view(
     clock.advance(seconds=15)
     send(client, js_hit(site.idsite, ping="1", pv_id="pv0001", pf_srv="99"))
     assert actions(db)[0]["time_server"] == 99
+    assert actions(db)[0]["time_spent"] == 15  # how long the (last) page was read
 
 
 def test_custom_dimensions_by_scope_and_custom_variables(client: TestClient, db: Session) -> None:
