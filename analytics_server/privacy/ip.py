@@ -1,5 +1,6 @@
 """Binary IP addresses: packing, unpacking, validation and Matomo-style anonymisation."""
 
+import functools
 import ipaddress
 
 # Number of low bits zeroed per mask level (index = mask_bytes) for IPv6.
@@ -7,7 +8,9 @@ _IPV6_MASKED_BITS: tuple[int, ...] = (0, 64, 80, 104)
 _MAX_MASK_BYTES = 3
 
 
+@functools.lru_cache(maxsize=65_536)
 def _parse(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    # Cached: the same visitor IPs come back with every hit, and parsing is the costly part.
     text = ip.strip()
     # Accept the bracketed form seen in URLs and some proxy headers ("[::1]").
     if text.startswith("[") and text.endswith("]"):

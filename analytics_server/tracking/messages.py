@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import secrets
 import zlib
 from collections.abc import Mapping
@@ -13,6 +15,24 @@ from analytics_server.tracking.request import ServerFacts
 
 KIND_HIT = "h"
 KIND_FAILURE = "f"
+
+# Idempotency keys: a random per-process prefix and a counter, unique without a syscall per hit.
+# A forked child (gunicorn, prefork pools) must not repeat its parent's keys: new prefix there.
+_key_prefix = secrets.token_hex(8)
+_key_counter = itertools.count()
+
+
+def _new_prefix() -> None:
+    global _key_prefix, _key_counter
+    _key_prefix = secrets.token_hex(8)
+    _key_counter = itertools.count()
+
+
+os.register_at_fork(after_in_child=_new_prefix)
+
+
+def new_key() -> str:
+    return f"{_key_prefix}{next(_key_counter) & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
 @dataclass(frozen=True)
@@ -38,7 +58,7 @@ def visitor_key(params: Mapping[str, str], facts: ServerFacts) -> str:
 def encode(*, kind: str, params: Mapping[str, str], facts: ServerFacts, reason: str = "") -> bytes:
     body = {
         "t": kind,
-        "k": secrets.token_hex(16),
+        "k": new_key(),
         "p": dict(params),
         "f": [
             facts.ip,

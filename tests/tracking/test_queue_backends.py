@@ -137,3 +137,22 @@ def test_spool_retry_puts_dead_letters_back(tmp_path: Path) -> None:
     assert spool.retry_dead_letters() == 1
     assert [d.body for d in spool.fetch(0, 10)] == [b"x"]
     spool.close()
+
+
+def test_idempotency_keys_never_repeat_across_a_fork() -> None:
+    import os
+
+    from analytics_server.tracking.messages import new_key
+
+    parent = {new_key() for _ in range(1000)}
+    assert len(parent) == 1000
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a forked worker must not reuse the parent's keys
+        os.write(write, new_key().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.close(write)
+    assert child[:16] != next(iter(parent))[:16]
