@@ -18,7 +18,7 @@ from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError
 
 log = logging.getLogger(__name__)
 
-Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | threading.Event
+Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]
 
 
 class GroupCommitter:
@@ -32,17 +32,13 @@ class GroupCommitter:
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
 
-    async def submit(
-        self, messages: Sequence[tuple[int, bytes]], counts: Mapping[str, int] | None = None
-    ) -> None:
-        """Return once `messages` are durably queued; raise QueueUnavailableError otherwise.
+    def count(self, counts: Mapping[str, int]) -> None:
+        """Add to the queue's shared counters with the next write (or within a second)."""
+        with self._cond:
+            self._counts.update(counts)
 
-        `counts` (accepted, excluded by reason...) are added to the queue's shared counters
-        with the next write, never waited for.
-        """
-        if counts:
-            with self._cond:
-                self._counts.update(counts)
+    async def submit(self, messages: Sequence[tuple[int, bytes]]) -> None:
+        """Return once `messages` are durably queued; raise QueueUnavailableError otherwise."""
         if not messages:
             return
         loop = asyncio.get_running_loop()
@@ -50,15 +46,6 @@ class GroupCommitter:
         errors: list[BaseException] = []
         self._enqueue(messages, (loop, future), errors)
         await future
-
-    def submit_blocking(self, messages: Sequence[tuple[int, bytes]]) -> None:
-        """The same for a caller that is a thread, not a coroutine."""
-        event = threading.Event()
-        errors: list[BaseException] = []
-        self._enqueue(messages, event, errors)
-        event.wait()
-        if errors:
-            raise errors[0]
 
     def _enqueue(
         self, messages: Sequence[tuple[int, bytes]], waiter: Waiter, errors: list[BaseException]
@@ -111,9 +98,6 @@ class GroupCommitter:
 
 
 def _wake(waiter: Waiter, error: BaseException | None) -> None:
-    if isinstance(waiter, threading.Event):
-        waiter.set()
-        return
     loop, future = waiter
 
     def settle() -> None:

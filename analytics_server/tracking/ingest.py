@@ -110,8 +110,9 @@ class Ingestor:
                 kind=kind, params=hit.params, facts=hit.facts, reason=outcome.reason
             )
             queued.append((messages.partition_for(hit.params, hit.facts, self.partitions), body))
+        await self.committer.submit(queued)  # raises when nothing could be queued: not counted
         self.counts.update(counts)
-        await self.committer.submit(queued, counts)
+        self.committer.count(counts)
         if self.after_commit is not None and queued:
             await run_in_threadpool(self.after_commit)
         return outcomes

@@ -139,13 +139,14 @@ class RedisStreamQueue:
         from analytics_server.tracking.messages import partition_of
 
         moved = 0
-        while True:
-            raw = self._call(self._redis.lpop, self._dead_key)
-            if raw is None:
-                return moved
+        # Copy, then remove: a crash in between queues a hit twice, and its idempotency key
+        # makes the second copy a no-op; removing first could lose it.
+        while (raw := self._call(self._redis.lindex, self._dead_key, 0)) is not None:
             body = json.loads(raw)["body"].encode("utf-8", "surrogatepass")
             self.append([(partition_of(body, self.partitions), body)])
+            self._call(self._redis.lpop, self._dead_key)
             moved += 1
+        return moved
 
     def depth(self) -> int:
         pipe = self._redis.pipeline(transaction=False)

@@ -109,7 +109,10 @@ def test_embedded_server_processes_in_the_background(
             )
         wait_for(lambda: count(db, LogLinkVisitAction) == 20)
         queue = client.app.state.ingest.queue  # type: ignore[attr-defined]
-        wait_for(lambda: queue.counts().get("processed") == 20)  # counted just after the commit
+        # Counters are written just after the commit, and with the next queue write (or within
+        # a second) on the endpoint side.
+        wait_for(lambda: queue.counts().get("processed") == 20)
+        wait_for(lambda: queue.counts().get("accepted") == 20)
         metrics = client.get("/metrics").text
     assert 'analytics_ingest_hits_total{stage="accepted"} 20' in metrics
     assert 'analytics_ingest_hits_total{stage="processed"} 20' in metrics
