@@ -27,7 +27,7 @@ class GroupCommitter:
         self._cond = threading.Condition()
         self._buffer: list[tuple[int, bytes]] = []
         self._counts: Counter[str] = Counter()
-        self._waiters: list[tuple[Waiter, list[BaseException]]] = []
+        self._waiters: list[Waiter] = []
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
@@ -43,18 +43,15 @@ class GroupCommitter:
             return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        errors: list[BaseException] = []
-        self._enqueue(messages, (loop, future), errors)
+        self._enqueue(messages, (loop, future))
         await future
 
-    def _enqueue(
-        self, messages: Sequence[tuple[int, bytes]], waiter: Waiter, errors: list[BaseException]
-    ) -> None:
+    def _enqueue(self, messages: Sequence[tuple[int, bytes]], waiter: Waiter) -> None:
         with self._cond:
             if self._closed:
                 raise QueueUnavailableError("the ingest queue is shutting down")
             self._buffer.extend(messages)
-            self._waiters.append((waiter, errors))
+            self._waiters.append(waiter)
             self._cond.notify()
 
     def _run(self) -> None:
@@ -80,10 +77,7 @@ class GroupCommitter:
                     if isinstance(exc, QueueUnavailableError)
                     else QueueUnavailableError(str(exc))
                 )
-            for waiter, errors in waiters:
-                if error is not None:
-                    errors.append(error)
-                _wake(waiter, error)
+            _wake_all(waiters, error)
             if counts:
                 try:
                     self.queue.add_counts(counts)
@@ -97,16 +91,21 @@ class GroupCommitter:
         self._thread.join(timeout=10)
 
 
-def _wake(waiter: Waiter, error: BaseException | None) -> None:
-    loop, future = waiter
+def _wake_all(waiters: list[Waiter], error: BaseException | None) -> None:
+    """Settle every waiting request: one wake-up per event loop, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for loop, future in waiters:
+        by_loop.setdefault(loop, []).append(future)
 
-    def settle() -> None:
-        if future.done():
-            return
-        if error is None:
-            future.set_result(None)
-        else:
-            future.set_exception(error)
+    def settle(futures: list[asyncio.Future[None]]) -> None:
+        for future in futures:
+            if future.done():
+                continue  # the request was cancelled (client gone)
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
 
-    with contextlib.suppress(RuntimeError):  # the loop is gone: the request was abandoned
-        loop.call_soon_threadsafe(settle)
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop is gone: its requests were abandoned
+            loop.call_soon_threadsafe(settle, futures)
