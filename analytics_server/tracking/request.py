@@ -242,7 +242,9 @@ def _items(params: Mapping[str, str]) -> tuple[EcommerceItem, ...]:
 def _custom_time(params: Mapping[str, str], now: datetime) -> datetime | None:
     raw = params.get("cdt", "").strip()
     if not raw:
-        return None
+        # cdo alone: a tracker sending a hit it had to keep (offline) says how old it is.
+        offset = _int(params, "cdo", low=0, high=10 * 365 * 86400)
+        return now - timedelta(seconds=offset) if offset else None
     moment: datetime
     try:
         moment = datetime.fromtimestamp(float(raw), UTC)

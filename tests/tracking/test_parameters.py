@@ -257,3 +257,15 @@ def test_url_normalisation_removes_session_ids_and_excluded_parameters(
     )
     [action] = actions(db)
     assert url_of(db, action["idaction_url"]) == "https://portal.example.com/docs?id=7"
+
+
+def test_cdo_alone_dates_a_hit_kept_by_an_offline_tracker(
+    client: TestClient, db: Session, clock: FakeClock
+) -> None:
+    site = create_site(db)
+    send(client, js_hit(site.idsite, cdo="600"))  # sent ten minutes late: no token needed
+    [visit] = visits(db)
+    assert visit["visit_first_action_time"] == clock.now - timedelta(seconds=600)
+    hit = js_hit(site.idsite, cdo=str(3 * 86400))
+    del hit["send_image"]
+    assert send(client, hit).status_code == 400  # days late: only with a token, like cdt
