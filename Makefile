@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv run test lint type check migrate bench serve clean
+.PHONY: venv run test lint type check migrate bench serve clean tracker
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ migrate: $(STAMP)
 
 bench: $(STAMP)
 	@echo "benchmarks arrive with the ingestion and archiving work (bench/)"
+
+## tracker: rebuild tracker_js/dist/tracker.min.js (needs node and npm; the build is committed)
+tracker: $(STAMP)
+	$(BIN)/python tracker_js/build.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

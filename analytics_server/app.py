@@ -17,8 +17,9 @@ from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
 from analytics_server.tracking.metrics import metrics_endpoint
 from analytics_server.tracking.runtime import IngestRuntime
+from analytics_server.tracking.script import script_endpoint
 
-TRACKING_PATHS = ("/matomo.php", "/piwik.php", "/js/tracker.php")
+TRACKING_PATHS = ("/matomo.php", "/piwik.php", "/js/tracker.php", "/js/")
 
 
 async def _health(_request: object) -> JSONResponse:
@@ -60,6 +61,8 @@ def create_app(
             Route(path, tracking_endpoint, methods=["GET", "POST", "OPTIONS"], name=path)
         )
     app.add_middleware(TrackingShortcut, paths=TRACKING_PATHS)
+    for path in ("/matomo.js", "/piwik.js", "/tracker.js"):
+        app.router.routes.append(Route(path, script_endpoint, methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/healthz", _health, methods=["GET"]))
     app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return app

@@ -21,6 +21,7 @@ from analytics_server.privacy.ip import is_valid_ip
 from analytics_server.tracking.context import ip_matcher
 from analytics_server.tracking.queue import QueueUnavailableError
 from analytics_server.tracking.request import ServerFacts
+from analytics_server.tracking.script import script_endpoint
 from analytics_server.tracking.validation import INVALID, RawHit
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -87,6 +88,8 @@ async def tracking_endpoint(request: Request) -> Response:
     """Answer like Matomo: 204 for `send_image=0`, a GIF otherwise, 400 with a reason for SDKs."""
     if request.method == "OPTIONS":
         return _preflight()
+    if request.url.path.startswith("/js/") and request.method == "GET" and not request.url.query:
+        return await script_endpoint(request)  # Matomo's /js/ proxy: no hit, the script
     settings: Settings = request.app.state.settings
     headers = _cors(request)
     if not settings.tracker.record_statistics:
