@@ -16,6 +16,7 @@ from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
 from analytics_server.tracking.metrics import metrics_endpoint
+from analytics_server.tracking.optout import optout_endpoint
 from analytics_server.tracking.runtime import IngestRuntime
 from analytics_server.tracking.script import script_endpoint
 
@@ -63,6 +64,7 @@ def create_app(
     app.add_middleware(TrackingShortcut, paths=TRACKING_PATHS)
     for path in ("/matomo.js", "/piwik.js", "/tracker.js"):
         app.router.routes.append(Route(path, script_endpoint, methods=["GET", "HEAD"]))
+    app.router.routes.append(Route("/optout.js", optout_endpoint, methods=["GET"]))
     app.router.routes.append(Route("/healthz", _health, methods=["GET"]))
     app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return app

@@ -343,3 +343,28 @@ def test_heartbeat_pings_when_the_visitor_leaves_the_tab(stack: Stack) -> None:
     )
     assert len(stack.actions()) == 1  # a ping is no action
     page.context.close()
+
+
+def test_opt_out_widget_stops_and_resumes_tracking(stack: Stack) -> None:
+    page = stack.open()
+    stack.wait_for(lambda: len(stack.actions()) == 1)
+    box = page.locator("#analytics-opt-out-checkbox")
+    box.wait_for()
+    assert box.is_checked()
+    box.uncheck()
+    assert "no longer measured" in page.inner_text("#analytics-opt-out")
+    page.evaluate("_paq.push(['trackEvent', 'After', 'opt-out'])")
+    time.sleep(1.0)
+    assert len(stack.actions()) == 1  # opted out: nothing left the browser
+    page.locator("#analytics-opt-out-checkbox").check()
+    page.evaluate("_paq.push(['trackEvent', 'After', 'opt-in'])")
+    stack.wait_for(lambda: len(stack.actions()) == 2)
+    page.context.close()
+
+
+def test_opt_out_widget_speaks_russian(stack: Stack) -> None:
+    page = stack.open()
+    page.goto(page.url + "&lang=ru")
+    page.locator("#analytics-opt-out-checkbox").wait_for()
+    assert "Учитывать мои посещения" in page.inner_text("#analytics-opt-out")
+    page.context.close()

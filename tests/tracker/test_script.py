@@ -32,3 +32,11 @@ def test_committed_build_matches_the_source_and_is_small() -> None:
     digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
     assert digest in header, "tracker_js/dist is older than src: run `make tracker`"
     assert len(gzip.compress(BUILT.read_bytes(), 9)) < 12 * 1024
+
+
+def test_opt_out_script_keeps_its_parameters_inert(client: TestClient) -> None:
+    answer = client.get('/optout.js?divId=x";alert(1);//&language=ru')
+    assert answer.status_code == 200
+    assert "alert(1)" not in answer.text  # an unsafe id falls back to the default one
+    assert '"analytics-opt-out"' in answer.text
+    assert "Учитывать" in answer.text

@@ -359,7 +359,7 @@
     if (!this.trackerUrl || !this.siteId) {
       throw new Error('setTrackerUrl and setSiteId are needed before tracking');
     }
-    if (this.doNotTrack() || getCookie('mtm_consent_removed') && this.consentRequired) {
+    if (this.doNotTrack() || getCookie('mtm_consent_removed')) { // opted out: nothing leaves
       return;
     }
     var params = this.baseParams();
