@@ -95,6 +95,7 @@ class Stack:
         site: int = 1,
         broken: bool = False,
         init: str | None = None,
+        server: str | None = None,
     ) -> Any:
         context = self.browser.new_context()
         page = context.new_page()
@@ -103,7 +104,7 @@ class Stack:
         page.errors = errors  # type: ignore[attr-defined]
         if init:
             page.add_init_script(init)
-        query = f"t={quote(self.server + '/')}&site={site}"
+        query = f"t={quote((server or self.server) + '/')}&site={site}"
         if setup:
             query += "&setup=" + quote(json.dumps(setup))
         if track is not None:
@@ -367,4 +368,59 @@ def test_opt_out_widget_speaks_russian(stack: Stack) -> None:
     page.goto(page.url + "&lang=ru")
     page.locator("#analytics-opt-out-checkbox").wait_for()
     assert "Учитывать мои посещения" in page.inner_text("#analytics-opt-out")
+    page.context.close()
+
+
+def test_cookie_consent_cart_variables_and_visitor_id_api(stack: Stack) -> None:
+    page = stack.open(
+        setup=[
+            ["requireCookieConsent"],
+            ["setCookiePath", "/"],
+            ["setCustomVariable", 1, "Role", "dealer", "visit"],
+        ]
+    )
+    stack.wait_for(lambda: len(stack.actions()) == 1)  # tracked, but without cookies yet
+    assert not [c for c in page.context.cookies() if c["name"].startswith("_pk_id")]
+    page.evaluate("_paq.push(['rememberCookieConsentGiven'])")
+    visitor = page.evaluate("AnalyticsTracker.getAsyncTracker().getVisitorId()")
+    assert len(visitor) == 16
+    page.evaluate(
+        """() => {
+            _paq.push(['addEcommerceItem', 'SKU-1', 'Cement', 'Building', 9.5, 2]);
+            _paq.push(['addEcommerceItem', 'SKU-2', 'Sand', 'Building', 3, 1]);
+            _paq.push(['removeEcommerceItem', 'SKU-2']);
+            _paq.push(['trackEcommerceCartUpdate', 19]);
+            _paq.push(['ping']);
+        }"""
+    )
+    stack.wait_for(lambda: len(stack.rows("SELECT * FROM log_conversion_item")) == 1)
+    assert [c for c in page.context.cookies() if c["name"].startswith("_pk_id")]
+    [visit] = stack.rows("SELECT * FROM log_visit")
+    assert (visit["custom_var_k1"], visit["custom_var_v1"]) == ("Role", "dealer")
+    assert visit["idvisitor"].hex() == visitor
+    [cart] = stack.rows("SELECT * FROM log_conversion")
+    assert (cart["idgoal"], cart["items"]) == (-1, 2)
+    page.context.close()
+
+
+def test_hits_made_while_the_server_is_stopped_arrive_after_its_restart(stack: Stack) -> None:
+    settings = Settings(
+        database=DatabaseSettings(url=str(stack.engine.url)),
+        data_dir=Path(str(stack.engine.url.database)).parent / "second-server",  # its own spool
+        port=free_port(),
+    )
+    settings.ingest.inline = True
+    other = f"http://127.0.0.1:{settings.port}"
+    with running_server(settings) as server:
+        page = stack.open(server=other)  # the page loads the tracker from it and tracks to it
+        stack.wait_for(lambda: len(stack.actions()) == 1)
+        server.config.app.state.ingest.processor.reset()
+    # The server is down now: the tracker keeps what it cannot send.
+    for n in range(3):
+        page.evaluate("n => _paq.push(['trackEvent', 'Stopped', 'click', 'hit ' + n])", n)
+    time.sleep(1.0)
+    with running_server(settings):
+        stack.wait_for(lambda: len(stack.actions()) == 4, timeout=15)
+        time.sleep(6.0)  # a later retry round must not send them again
+        assert [a["title"] for a in stack.actions()[1:]] == ["hit 0", "hit 1", "hit 2"]
     page.context.close()
