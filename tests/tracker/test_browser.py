@@ -424,3 +424,26 @@ def test_hits_made_while_the_server_is_stopped_arrive_after_its_restart(stack: S
         time.sleep(6.0)  # a later retry round must not send them again
         assert [a["title"] for a in stack.actions()[1:]] == ["hit 0", "hit 1", "hit 2"]
     page.context.close()
+
+
+def test_visible_content_impressions_only_count_what_is_on_screen(stack: Stack) -> None:
+    page = stack.open(track=[])
+    page.evaluate(
+        """() => {
+            const below = document.createElement('div');
+            below.setAttribute('data-track-content', '');
+            below.setAttribute('data-content-name', 'Footer banner');
+            below.style.marginTop = '5000px';
+            below.style.height = '20px';
+            document.body.appendChild(below);
+            _paq.push(['trackVisibleContentImpressions']);
+        }"""
+    )
+    stack.wait_for(lambda: len(stack.actions()) == 1)
+    time.sleep(0.5)
+    names = stack.rows(
+        "SELECT n.name FROM log_link_visit_action a "
+        "JOIN log_action n ON n.idaction = a.idaction_content_name"
+    )
+    assert names == [{"name": "Spring banner"}]  # the footer banner is far below the fold
+    page.context.close()
