@@ -12,21 +12,9 @@ from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
 from analytics_server.enrichment.geo import GeoLocator, Location, NamedLocationSpec
+from tests.geo_records import BERLIN as BERLIN_V6
+from tests.geo_records import LONDON
 
-LONDON = {
-    "continent": {"code": "EU"},
-    "country": {"iso_code": "GB", "names": {"en": "United Kingdom"}},
-    "subdivisions": [{"iso_code": "ENG", "names": {"en": "England"}}],
-    "city": {"names": {"en": "London"}},
-    "location": {"latitude": 51.5142, "longitude": -0.0931},
-}
-BERLIN_V6 = {
-    "continent": {"code": "EU"},
-    "country": {"iso_code": "DE"},
-    "subdivisions": [{"iso_code": "BE"}],
-    "city": {"names": {"en": "Berlin"}},
-    "location": {"latitude": 52.52, "longitude": 13.405},
-}
 CORPORATE_PUBLIC = {"continent": {"code": "NA"}, "country": {"iso_code": "US"}}
 # Intranets may build their own mmdb covering private ranges.
 INTRANET_SITE = {"country": {"iso_code": "RU"}, "city": {"names": {"en": "Kazan"}}}

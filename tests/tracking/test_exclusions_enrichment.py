@@ -19,23 +19,10 @@ from analytics_server.enrichment.geo import GeoLocator
 from analytics_server.privacy.ip import unpack_ip
 from tests.conftest import FakeClock, make_app
 from tests.factories import actions, create_site, create_token, failures, url_of, visits
+from tests.geo_records import BERLIN, LONDON
 from tests.tracking.helpers import CHROME_WINDOWS, js_hit, send
 
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-LONDON = {
-    "continent": {"code": "EU"},
-    "country": {"iso_code": "GB", "names": {"en": "United Kingdom"}},
-    "subdivisions": [{"iso_code": "ENG", "names": {"en": "England"}}],
-    "city": {"names": {"en": "London"}},
-    "location": {"latitude": 51.5142, "longitude": -0.0931},
-}
-BERLIN = {
-    "continent": {"code": "EU"},
-    "country": {"iso_code": "DE"},
-    "subdivisions": [{"iso_code": "BE"}],
-    "city": {"names": {"en": "Berlin"}},
-    "location": {"latitude": 52.52, "longitude": 13.405},
-}
 
 
 @pytest.fixture(autouse=True)
