@@ -160,3 +160,56 @@ def period_bounds_utc(period: Period, timezone: str) -> tuple[datetime, datetime
     start, _ = day_bounds_utc(period.start, timezone)
     _, end = day_bounds_utc(period.end, timezone)
     return start, end
+
+
+# Matomo's numeric period ids, used as keys in archive storage.
+PERIOD_IDS: dict[PeriodKind, int] = {"day": 1, "week": 2, "month": 3, "year": 4, "range": 5}
+
+
+def hour_starts_utc(day: date, timezone: str) -> list[tuple[datetime, int]]:
+    """(UTC instant, local hour) at which each local hour of `day` begins, in order.
+
+    A DST day has 23 or 25 entries (on the autumn day one local hour appears twice), and zones
+    with a half-hour offset work the same way, since every boundary is computed, not shifted.
+    """
+    tz = zone(timezone)
+    start, end = day_bounds_utc(day, timezone)
+    starts: list[tuple[datetime, int]] = []
+    moment = start
+    while moment < end:
+        local = moment.astimezone(tz)
+        starts.append((moment, local.hour))
+        following = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        # Step in UTC to the next local hour boundary (hours are 60 minutes in every zone).
+        moment = moment + (following.replace(tzinfo=None) - local.replace(tzinfo=None))
+    return starts
+
+
+def sub_periods(period: Period) -> list[Period]:
+    """The stored periods a longer period is summed from: months for a year, else days.
+
+    A range is cut greedily into whole years, whole months and the days around them.
+    """
+    if period.kind == "year":
+        return [containing("month", date(period.start.year, month, 1)) for month in range(1, 13)]
+    if period.kind in ("week", "month"):
+        return [containing("day", day) for day in period.days()]
+    if period.kind == "day":
+        return []
+    return _greedy(period.start, period.end)
+
+
+def _greedy(start: date, end: date) -> list[Period]:
+    parts: list[Period] = []
+    day = start
+    while day <= end:
+        chosen = containing("day", day)
+        kinds: tuple[PeriodKind, ...] = ("year", "month")
+        for kind in kinds:
+            whole = containing(kind, day)
+            if whole.start == day and whole.end <= end:
+                chosen = whole
+                break
+        parts.append(chosen)
+        day = chosen.end + timedelta(days=1)
+    return parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,8 +12,10 @@ from analytics_server.kit.periods import (
     PeriodError,
     containing,
     day_bounds_utc,
+    hour_starts_utc,
     is_multi_period,
     resolve,
+    sub_periods,
 )
 
 TODAY = date(2026, 3, 11)  # a Wednesday
@@ -128,3 +131,46 @@ def test_local_day_in_utc(day: str, tz: str, start: str, end: str, hours: int) -
     assert lo == datetime.fromisoformat(start).replace(tzinfo=UTC)
     assert hi == datetime.fromisoformat(end).replace(tzinfo=UTC)
     assert (hi - lo).total_seconds() == hours * 3600
+
+
+@pytest.mark.parametrize(
+    ("day", "tz", "count", "first", "hours"),
+    [
+        ("2026-03-11", "Asia/Tokyo", 24, "2026-03-10T15:00", list(range(24))),
+        ("2026-03-29", "Europe/Berlin", 23, "2026-03-28T23:00", [0, 1, *range(3, 24)]),
+        ("2026-10-25", "Europe/Berlin", 25, "2026-10-24T22:00", [0, 1, 2, 2, *range(3, 24)]),
+        ("2026-03-11", "Asia/Kolkata", 24, "2026-03-10T18:30", list(range(24))),
+    ],
+)
+def test_local_hours_begin_at_computed_utc_instants(
+    day: str, tz: str, count: int, first: str, hours: list[int]
+) -> None:
+    starts = hour_starts_utc(d(day), tz)
+    assert len(starts) == count
+    assert starts[0][0] == datetime.fromisoformat(first).replace(tzinfo=UTC)
+    assert [hour for _, hour in starts] == hours
+    gaps = {(b[0] - a[0]).total_seconds() for a, b in itertools.pairwise(starts)}
+    assert gaps == {3600.0}
+
+
+def test_longer_periods_are_summed_from_days_months_or_the_largest_whole_parts() -> None:
+    week = containing("week", d("2026-03-11"))
+    assert [p.start for p in sub_periods(week)] == [d(f"2026-03-{n:02d}") for n in range(9, 16)]
+    assert len(sub_periods(containing("month", d("2024-02-10")))) == 29
+    year = sub_periods(containing("year", d("2026-05-05")))
+    assert [(p.kind, p.start.month) for p in year] == [("month", n) for n in range(1, 13)]
+    assert sub_periods(Period("day", d("2026-03-01"), d("2026-03-01"))) == []
+    crossing = sub_periods(Period("range", d("2026-02-27"), d("2026-04-02")))
+    assert [(p.kind, p.start.isoformat()) for p in crossing] == [
+        ("day", "2026-02-27"),
+        ("day", "2026-02-28"),
+        ("month", "2026-03-01"),
+        ("day", "2026-04-01"),
+        ("day", "2026-04-02"),
+    ]
+    long = sub_periods(Period("range", d("2025-12-31"), d("2027-01-31")))
+    assert [(p.kind, p.start.isoformat()) for p in long] == [
+        ("day", "2025-12-31"),
+        ("year", "2026-01-01"),
+        ("month", "2027-01-01"),
+    ]
