@@ -1,5 +1,6 @@
 """SQLAlchemy tables only; importing this package registers every table on `Base.metadata`."""
 
+from analytics_server.models.archive import ArchiveRecord, ArchiveState
 from analytics_server.models.base import Base
 from analytics_server.models.ingest import IngestKey
 from analytics_server.models.log import (
@@ -10,11 +11,14 @@ from analytics_server.models.log import (
     LogVisit,
 )
 from analytics_server.models.option import Option, TrackingFailure
+from analytics_server.models.segment import Segment
 from analytics_server.models.site import CustomDimension, Goal, Site, SiteUrl
 from analytics_server.models.user import Access, User, UserToken
 
 __all__ = [
     "Access",
+    "ArchiveRecord",
+    "ArchiveState",
     "Base",
     "CustomDimension",
     "Goal",
@@ -25,6 +29,7 @@ __all__ = [
     "LogLinkVisitAction",
     "LogVisit",
     "Option",
+    "Segment",
     "Site",
     "SiteUrl",
     "TrackingFailure",
