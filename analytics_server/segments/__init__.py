@@ -1,0 +1,1 @@
+"""Segments: the definition grammar, its translation to SQL, and stored segments."""
