@@ -1,0 +1,199 @@
+"""One day of one site (and segment), staged once: scratch copies of its visits and actions.
+
+Copying the day's rows costs one pass over each raw table; every record builder then runs its
+GROUP BY on the narrow copy instead of walking the raw tables' indexes again (measured on
+MariaDB, 1.3M actions: one indexed pass about 3 s, a GROUP BY on the copy 0.1-0.5 s). A segment
+is applied here, once, so the builders never see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from analytics_server.kit import dialect as sql
+from analytics_server.kit.periods import day_bounds_utc, hour_starts_utc
+from analytics_server.models import LogConversion, LogLinkVisitAction, LogVisit
+from analytics_server.segments.sql import language_tag
+from analytics_server.sites.service import DimensionConfig, SiteConfig
+
+visit_t = cast(sa.Table, LogVisit.__table__)
+action_t = cast(sa.Table, LogLinkVisitAction.__table__)
+conversion_t = cast(sa.Table, LogConversion.__table__)
+
+VISITS_TABLE = "arch_visits"
+ACTIONS_TABLE = "arch_actions"
+
+VISIT_COLUMNS = (
+    "idvisit",
+    "idvisitor",
+    "user_id",
+    "visit_last_action_time",
+    "visit_total_time",
+    "visit_total_actions",
+    "visit_total_interactions",
+    "visit_goal_converted",
+    "visit_entry_idaction_url",
+    "visit_entry_idaction_name",
+    "visit_exit_idaction_url",
+    "visit_exit_idaction_name",
+    "visitor_returning",
+    "visitor_count_visits",
+    "visitor_seconds_since_last",
+    "referer_type",
+    "referer_name",
+    "referer_keyword",
+    "referer_url",
+    "campaign_source",
+    "campaign_medium",
+    "location_country",
+    "location_region",
+    "location_city",
+    "location_named",
+    "config_browser_name",
+    "config_browser_version",
+    "config_browser_engine",
+    "config_os",
+    "config_os_version",
+    "config_device_type",
+    "config_device_brand",
+    "config_device_model",
+    "config_resolution",
+)
+ACTION_COLUMNS = (
+    "idvisit",
+    "action_type",
+    "idaction_url",
+    "idaction_name",
+    "idaction_url_ref",
+    "idaction_name_ref",
+    "time_spent_ref_action",
+    "custom_float",
+    "search_cat",
+    "search_count",
+    "idaction_event_category",
+    "idaction_event_action",
+    "idaction_content_name",
+    "idaction_content_piece",
+    "idaction_content_interaction",
+    "time_network",
+    "time_server",
+    "time_transfer",
+    "time_dom_processing",
+    "time_dom_completion",
+    "time_on_load",
+)
+
+
+@dataclass
+class Scope:
+    """What a record builder reads: the staged day and the site it belongs to."""
+
+    session: Session
+    site: SiteConfig
+    day: date
+    start: datetime
+    end: datetime
+    segmented: bool
+    visits: sa.Table
+    actions: sa.Table
+
+    @property
+    def dialect(self) -> sa.engine.Dialect:
+        return self.session.get_bind().dialect
+
+    def rows(self, statement: sa.Select[Any]) -> list[sa.Row[Any]]:
+        return list(self.session.execute(statement))
+
+    def visit_filter(self, idvisit: ColumnElement[Any]) -> ColumnElement[bool]:
+        """Rows of other raw tables (conversions, items) that belong to the staged visits."""
+        if not self.segmented:
+            return sa.true()
+        return idvisit.in_(sa.select(self.visits.c.idvisit))
+
+    def dimensions(self, scope: str) -> list[DimensionConfig]:
+        return sorted(
+            (d for d in self.site.dimensions.values() if d.scope == scope),
+            key=lambda d: d.iddimension,
+        )
+
+
+def _visit_select(
+    session: Session, site: SiteConfig, day: date, segment: ColumnElement[bool] | None
+) -> sa.Select[Any]:
+    dialect = session.get_bind().dialect
+    start, end = day_bounds_utc(day, site.timezone)
+    v = visit_t.c
+    dims = [v[d.column] for d in site.dimensions.values() if d.scope == "visit"]
+    derived = [
+        sql.binary_key(v.idvisitor, dialect).label("vkey"),
+        sql.text_key(v.user_id, dialect).label("ukey"),
+        sa.cast(language_tag(v.location_browser_lang), sa.String(20)).label("language"),
+        sa.cast(
+            sql.local_hour(v.visit_last_action_time, hour_starts_utc(day, site.timezone)),
+            sa.Integer,
+        ).label("site_hour"),
+        sa.cast(sql.hour_of_time(v.visitor_localtime, dialect), sa.Integer).label("local_hour"),
+    ]
+    where = [
+        v.idsite == site.idsite,
+        v.visit_last_action_time >= start,
+        v.visit_last_action_time < end,
+    ]
+    if segment is not None:
+        where.append(segment)
+    return sa.select(*(v[name] for name in VISIT_COLUMNS), *dims, *derived).where(*where)
+
+
+def _action_select(
+    session: Session, site: SiteConfig, day: date, visits: sa.Table | None
+) -> sa.Select[Any]:
+    dialect = session.get_bind().dialect
+    start, end = day_bounds_utc(day, site.timezone)
+    a = action_t.c
+    dims = [a[d.column] for d in site.dimensions.values() if d.scope == "action"]
+    where = [a.idsite == site.idsite, a.server_time >= start, a.server_time < end]
+    if visits is not None:
+        where.append(a.idvisit.in_(sa.select(visits.c.idvisit)))
+    return sa.select(
+        *(a[name] for name in ACTION_COLUMNS),
+        *dims,
+        sql.binary_key(a.idvisitor, dialect).label("vkey"),
+    ).where(*where)
+
+
+def _scratch_table(session: Session, name: str, select: sa.Select[Any]) -> sa.Table:
+    """Create an empty per-connection table shaped like `select` and fill it from it."""
+    dialect = session.get_bind().dialect
+    sql.drop_temporary_table(session, name)
+    columns = [sa.Column(c.name, c.type) for c in select.selected_columns]
+    table = sa.Table(name, sa.MetaData(), *columns, **sql.temporary_table_options(dialect))
+    table.create(session.connection())
+    session.execute(table.insert().from_select([c.name for c in columns], select))
+    return table
+
+
+def stage(
+    session: Session, *, site: SiteConfig, day: date, segment: ColumnElement[bool] | None
+) -> Scope:
+    """Copy the day's visits (matching `segment`) and their actions into scratch tables."""
+    visits = _scratch_table(session, VISITS_TABLE, _visit_select(session, site, day, segment))
+    if segment is not None:
+        sa.Index("ix_arch_visits_idvisit", visits.c.idvisit).create(session.connection())
+    actions = _scratch_table(
+        session,
+        ACTIONS_TABLE,
+        _action_select(session, site, day, visits if segment is not None else None),
+    )
+    start, end = day_bounds_utc(day, site.timezone)
+    return Scope(session, site, day, start, end, segment is not None, visits, actions)
+
+
+def unstage(session: Session) -> None:
+    for name in (ACTIONS_TABLE, VISITS_TABLE):
+        sql.drop_temporary_table(session, name)
