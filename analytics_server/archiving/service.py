@@ -140,9 +140,18 @@ def _summed(
     return finalize(merged)
 
 
-def _parts(target: Target, period: Period, now: datetime) -> list[Period]:
-    last = today(target.site, now)
-    return [p for p in sub_periods(period) if p.start <= last]
+def first_day(session: Session, site: SiteConfig) -> date | None:
+    """The local day of the site's first visit (None without visits)."""
+    first = repository.first_visit_time(session, site.idsite)
+    return None if first is None else local_day(first, site.timezone)
+
+
+def _parts(session: Session, target: Target, period: Period, now: datetime) -> list[Period]:
+    """The stored periods `period` sums: none before the first visit or after today."""
+    first, last = first_day(session, target.site), today(target.site, now)
+    if first is None:
+        return []
+    return [p for p in sub_periods(period) if first <= p.end and p.start <= last]
 
 
 def compute_period(
@@ -150,7 +159,7 @@ def compute_period(
 ) -> dict[str, Record] | None:
     """A week, month or year summed from its stored parts, archiving the parts that are due
     first; None when a part could not be archived (another worker holds it)."""
-    parts = _parts(target, period, now)
+    parts = _parts(session, target, period, now)
     for part in parts:
         outcome = ensure(session, target, part, now=now)
         if outcome is not None:
@@ -184,6 +193,9 @@ def archive(
             records: dict[str, Record] | None = compute_day(session, target, period.start)
         else:
             records = compute_period(session, target, period, now=moment, children=outcome.children)
+        # End the long read before writing: SQLite refuses a write from a snapshot that other
+        # writers (the ingest workers) have moved past.
+        session.commit()
         if records is not None:
             blobs = {name: encode(record) for name, record in records.items()}
             elapsed = time.perf_counter() - started
@@ -224,7 +236,7 @@ def records_for(
     if period.start > today(target.site, moment):
         return {}
     if period.kind == "range":
-        parts = _parts(target, period, moment)
+        parts = _parts(session, target, period, moment)
         for part in parts:
             ensure(session, target, part, now=moment)
         return _summed(session, target, period, parts)
