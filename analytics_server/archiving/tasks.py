@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics_server.archiving import repository, service
 from analytics_server.archiving.service import Outcome, Target
-from analytics_server.kit.clock import local_day, utc_now
+from analytics_server.kit.clock import utc_now
 from analytics_server.kit.periods import PERIOD_IDS, Period, containing
 from analytics_server.models import Site
 from analytics_server.segments import service as segments_service
@@ -53,7 +53,6 @@ class Summary:
 class Job:
     target: Target
     period: Period
-    since: date | None = None
 
     @property
     def label(self) -> str:
@@ -75,26 +74,21 @@ def _periods(kind: str, first: date, last: date) -> Iterator[Period]:
         period = containing(kind, period.end + timedelta(days=1))  # type: ignore[arg-type]
 
 
-def targets(session: Session, site: SiteConfig) -> list[tuple[Target, date | None]]:
-    """All visits, then each stored segment archived for the site (with its creation day)."""
-    found: list[tuple[Target, date | None]] = [(Target(site), None)]
+def targets(session: Session, site: SiteConfig) -> list[Target]:
+    """All visits, then each stored segment archived for the site."""
+    found = [Target(site)]
     for segment in segments_service.archived_segments(session, site.idsite):
-        found.append(
-            (Target(site, segment.definition), local_day(segment.ts_last_edit, site.timezone))
-        )
+        found.append(Target(site, segment.definition))
     return found
 
 
-def due_jobs(
-    session: Session, target: Target, *, since: date | None, now: datetime, max_days: int
-) -> list[Job]:
+def due_jobs(session: Session, target: Target, *, now: datetime, max_days: int) -> list[Job]:
     """Due days (newest first, at most `max_days`), then due weeks, months and years whose days
     are all archived or in this list."""
     site = target.site
     first, last = service.first_day(session, site), service.today(site, now)
     if first is None:
         return []
-    first = max(first, since) if since is not None else first
     states = {
         (s.period, s.date1): s
         for s in repository.states(session, idsite=site.idsite, segment=target.key)
@@ -154,8 +148,8 @@ def archive_due(
     with factory() as session:
         jobs: list[Job] = []
         for site in _sites(session, idsite):
-            for target, since in targets(session, site):
-                jobs += due_jobs(session, target, since=since, now=moment, max_days=max_days)
+            for target in targets(session, site):
+                jobs += due_jobs(session, target, now=moment, max_days=max_days)
         session.commit()
         return run_jobs(session, jobs, now=moment, progress=progress)
 

@@ -185,14 +185,14 @@ def test_today_is_refreshed_after_its_time_to_live_and_closed_after_midnight(
     known_day(db, site.idsite)
     noon = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # the known day, local noon
     tasks.archive_due(session_factory, now=noon, idsite=site.idsite)
-    due = tasks.due_jobs(db, Target(site), since=None, now=noon + timedelta(minutes=1), max_days=31)
+    due = tasks.due_jobs(db, Target(site), now=noon + timedelta(minutes=1), max_days=31)
     assert due == []
-    due = tasks.due_jobs(db, Target(site), since=None, now=noon + timedelta(minutes=6), max_days=31)
+    due = tasks.due_jobs(db, Target(site), now=noon + timedelta(minutes=6), max_days=31)
     assert [j.period.kind for j in due] == ["day"]
     after_midnight = datetime(2026, 3, 10, 15, 10, tzinfo=UTC)  # 00:10 on the 11th in Tokyo
     kinds = {
         (j.period.kind, j.period.start)
-        for j in tasks.due_jobs(db, Target(site), since=None, now=after_midnight, max_days=31)
+        for j in tasks.due_jobs(db, Target(site), now=after_midnight, max_days=31)
     }
     assert ("day", MARCH_10) in kinds
     assert ("day", date(2026, 3, 11)) in kinds
@@ -205,7 +205,7 @@ def test_missing_days_are_archived_newest_first_a_few_per_run(
     site = make_site(db)
     known_day(db, site.idsite)  # first visit on 2026-03-09
     now = datetime(2026, 3, 20, tzinfo=UTC)
-    jobs = tasks.due_jobs(db, Target(site), since=None, now=now, max_days=5)
+    jobs = tasks.due_jobs(db, Target(site), now=now, max_days=5)
     days = [j.period.start.day for j in jobs if j.period.kind == "day"]
     assert days == [20, 19, 18, 17, 16]
     # The week of the 16th can be summed after this run; March's 9th to 15th are still missing.
