@@ -80,10 +80,7 @@ def local_hour(column: ColumnElement[Any], starts: Sequence[tuple[datetime, int]
     """The site-local hour of a UTC datetime column, from the UTC instants at which each local
     hour of the day begins (`kit.periods.hour_starts_utc`): a CASE of range tests, correct on
     DST days and in half-hour zones, and the same SQL on every dialect."""
-    whens = [
-        (column < following, hour)
-        for (_, hour), (following, _) in pairwise(starts)
-    ]
+    whens = [(column < following, hour) for (_, hour), (following, _) in pairwise(starts)]
     return sa.case(*whens, else_=starts[-1][1]) if whens else sa.literal(starts[-1][1])
 
 
