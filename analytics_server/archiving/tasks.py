@@ -34,6 +34,10 @@ class Summary:
     skipped: int = 0
     seconds: float = 0.0
 
+    def merge(self, other: Summary) -> None:
+        for name in ("days", "periods", "records", "rows", "skipped", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def add(self, outcome: Outcome) -> None:
         for child in outcome.children:
             self.add(child)
@@ -109,7 +113,8 @@ def due_jobs(session: Session, target: Target, *, now: datetime, max_days: int) 
     return jobs
 
 
-def _sites(session: Session, idsite: int | None) -> list[SiteConfig]:
+def active_sites(session: Session, idsite: int | None = None) -> list[SiteConfig]:
+    """Active sites (or just `idsite`), by id."""
     query = sa.select(Site.idsite).where(Site.active.is_(True))
     if idsite is not None:
         query = query.where(Site.idsite == idsite)
@@ -147,7 +152,7 @@ def archive_due(
     moment = now or utc_now()
     with factory() as session:
         jobs: list[Job] = []
-        for site in _sites(session, idsite):
+        for site in active_sites(session, idsite):
             for target in targets(session, site):
                 jobs += due_jobs(session, target, now=moment, max_days=max_days)
         session.commit()
@@ -162,6 +167,28 @@ def range_jobs(target: Target, first: date, last: date) -> list[Job]:
     return jobs
 
 
+def range_plan(
+    session: Session, target: Target, *, first: date, last: date, now: datetime, force: bool
+) -> list[Job]:
+    """The jobs of [first, last] (not after today): days that are due (all with `force`),
+    then every week, month and year overlapping the span."""
+    last = min(last, service.today(target.site, now))
+    jobs = range_jobs(target, first, last) if first <= last else []
+    if force:
+        return jobs
+    states = {
+        (s.period, s.date1): s
+        for s in repository.states(session, idsite=target.site.idsite, segment=target.key)
+    }
+    tz = target.site.timezone
+    return [
+        job
+        for job in jobs
+        if job.period.kind != "day"
+        or service.is_due(states.get((1, job.period.start)), job.period, timezone=tz, now=now)
+    ]
+
+
 def archive_range(
     session: Session,
     target: Target,
@@ -172,23 +199,9 @@ def archive_range(
     force: bool = False,
     progress: Progress | None = None,
 ) -> Summary:
-    """(Re)compute the archives of [first, last] (not after today), days first."""
+    """(Re)compute the archives of [first, last] (see `range_plan`)."""
     moment = now or utc_now()
-    last = min(last, service.today(target.site, moment))
-    jobs = range_jobs(target, first, last) if first <= last else []
-    if not force:
-        states = {
-            (s.period, s.date1): s
-            for s in repository.states(session, idsite=target.site.idsite, segment=target.key)
-        }
-        jobs = [
-            j
-            for j in jobs
-            if j.period.kind != "day"
-            or service.is_due(
-                states.get((1, j.period.start)), j.period, timezone=target.site.timezone, now=moment
-            )
-        ]
+    jobs = range_plan(session, target, first=first, last=last, now=moment, force=force)
     session.commit()
     return run_jobs(session, jobs, now=moment, force=force, progress=progress)
 
@@ -203,7 +216,7 @@ def archive_site_day(
 ) -> Summary:
     """Recompute one day of one site, then the week, month and year holding it."""
     with factory() as session:
-        [site] = _sites(session, idsite)
+        [site] = active_sites(session, idsite)
         target = Target(site, segment)
         jobs = [Job(target, containing(kind, day)) for kind in ("day", *LONGER)]  # type: ignore[arg-type]
         return run_jobs(session, jobs, now=now or utc_now())
@@ -223,7 +236,7 @@ def backfill_segment(
     with factory() as session:
         segment = segments_service.get_segment(session, idsegment)
         only = segment.enable_only_idsite or None
-        for site in _sites(session, only):
+        for site in active_sites(session, only):
             start = first or service.first_day(session, site)
             if start is None:
                 continue
@@ -235,6 +248,5 @@ def backfill_segment(
                 now=now,
                 progress=progress,
             )
-            for name in ("days", "periods", "records", "rows", "skipped", "seconds"):
-                setattr(total, name, getattr(total, name) + getattr(found, name))
+            total.merge(found)
     return total
