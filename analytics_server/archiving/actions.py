@@ -8,13 +8,14 @@ types at once), time on page by referring URL and name, entries and exits by URL
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from analytics_server.archiving import pagetree
 from analytics_server.archiving.metrics import (
-    PERFORMANCE,
     flag,
     grouped,
     hit_metrics,
@@ -49,17 +50,40 @@ def _entries(scope: Scope, column: str, prefix: str) -> dict[Any, Metrics]:
     return {k[0]: value for k, value in found.items()}
 
 
-def _time_spent(scope: Scope, column: str) -> dict[Any, Metrics]:
+def _by_url_and_name(
+    scope: Scope, url: str, name: str, metrics: list[Any], *where: Any
+) -> tuple[dict[Any, Metrics], dict[Any, Metrics]]:
+    """One GROUP BY on (URL id, name id) pairs, summed per URL and per name in Python: exact
+    for sums, counts, minima and maxima, and half the scans of grouping twice."""
     a = scope.actions
-    key = a.c[column]
-    found = grouped(
+    found = grouped(scope, source=a, keys=[a.c[url], a.c[name]], metrics=metrics, where=list(where))
+    by_url: dict[Any, Metrics] = {}
+    by_name: dict[Any, Metrics] = {}
+    for (url_id, name_id), values in found.items():
+        if url_id is not None:
+            add_metrics(by_url.setdefault(url_id, {}), values)
+        if name_id is not None:
+            add_metrics(by_name.setdefault(name_id, {}), values)
+    return by_url, by_name
+
+
+def _time_spent(scope: Scope) -> tuple[dict[Any, Metrics], dict[Any, Metrics]]:
+    """Time on page, stored on the following action, by the page's URL and title."""
+    a = scope.actions
+    spent = [sa.func.sum(a.c.time_spent_ref_action).label("sum_time_spent")]
+    return _by_url_and_name(scope, "idaction_url_ref", "idaction_name_ref", spent)
+
+
+def _performance(scope: Scope) -> tuple[dict[Any, Metrics], dict[Any, Metrics]]:
+    """Page-load timings of page views by URL and by title."""
+    a = scope.actions
+    return _by_url_and_name(
         scope,
-        source=a,
-        keys=[key],
-        metrics=[sa.func.sum(a.c.time_spent_ref_action).label("sum_time_spent")],
-        where=[key.is_not(None)],
+        "idaction_url",
+        "idaction_name",
+        performance_metrics(a),
+        a.c.action_type == m.HIT_PAGEVIEW,
     )
-    return {k[0]: value for k, value in found.items()}
 
 
 def _hits(scope: Scope, column: str, types: tuple[int, ...]) -> dict[tuple[Any, ...], Metrics]:
@@ -68,7 +92,7 @@ def _hits(scope: Scope, column: str, types: tuple[int, ...]) -> dict[tuple[Any, 
         scope,
         source=a,
         keys=[a.c.action_type, a.c[column]],
-        metrics=[*hit_metrics(a), *performance_metrics(a)],
+        metrics=hit_metrics(a),
         where=[a.c.action_type.in_(types), a.c[column].is_not(None)],
     )
 
@@ -112,20 +136,15 @@ def _links(rows: Iterable[tuple[int, Metrics]], names: dict[int, ActionName]) ->
     return table
 
 
-def _no_result_keywords(scope: Scope, names: dict[int, ActionName]) -> Table:
+def _no_result_keywords(scope: Scope) -> dict[tuple[Any, ...], Metrics]:
     a = scope.actions
-    found = grouped(
+    return grouped(
         scope,
         source=a,
         keys=[a.c.idaction_name],
         metrics=hit_metrics(a),
         where=[a.c.action_type == m.HIT_SITE_SEARCH, a.c.search_count == 0],
     )
-    table = Table()
-    for (idaction,), metrics in found.items():
-        if idaction in names:
-            table.add(names[idaction].name, metrics)
-    return table
 
 
 def _search_categories(scope: Scope) -> Table:
@@ -168,59 +187,99 @@ def summary(
     return result
 
 
-def performance(by_url: dict[tuple[Any, ...], Metrics]) -> Metrics:
+def performance(by_url: dict[Any, Metrics]) -> Metrics:
+    """PagePerformance.get: the site's page-load timings, from the per-URL ones."""
     total: Metrics = {}
-    for _, metrics in _typed(by_url, m.HIT_PAGEVIEW):
-        add_metrics(
-            total,
-            {
-                k: v
-                for k, v in metrics.items()
-                if k.split("_time_")[-1] in PERFORMANCE and "_time_" in k
-            },
-        )
+    for metrics in by_url.values():
+        add_metrics(total, metrics)
     return total
 
 
-def build(scope: Scope) -> dict[str, Record]:
-    by_url = _hits(scope, "idaction_url", (m.HIT_PAGEVIEW, m.HIT_DOWNLOAD, m.HIT_OUTLINK))
-    by_name = _hits(scope, "idaction_name", (m.HIT_PAGEVIEW, m.HIT_SITE_SEARCH))
-    time_url, time_name = (
-        _time_spent(scope, "idaction_url_ref"),
-        _time_spent(scope, "idaction_name_ref"),
-    )
-    entry_url = _entries(scope, "visit_entry_idaction_url", "entry")
-    exit_url = _entries(scope, "visit_exit_idaction_url", "exit")
-    entry_name = _entries(scope, "visit_entry_idaction_name", "entry")
-    exit_name = _entries(scope, "visit_exit_idaction_name", "exit")
-    names = action_names(scope.session, {key[1] for key in (*by_url, *by_name)})
+@dataclass
+class VisitPart:
+    """Entries and exits, grouped from the staged visits."""
 
-    pages = [
-        (i, _page_metrics(mt, time_url, entry_url, exit_url, key=i))
-        for i, mt in _typed(by_url, m.HIT_PAGEVIEW)
+    entry_url: dict[Any, Metrics]
+    exit_url: dict[Any, Metrics]
+    entry_name: dict[Any, Metrics]
+    exit_name: dict[Any, Metrics]
+
+
+@dataclass
+class ActionPart:
+    """Hits, time on page and load times, grouped from the staged actions."""
+
+    by_url: dict[tuple[Any, ...], Metrics]
+    by_name: dict[tuple[Any, ...], Metrics]
+    time: tuple[dict[Any, Metrics], dict[Any, Metrics]]
+    performance: tuple[dict[Any, Metrics], dict[Any, Metrics]]
+    no_result: dict[tuple[Any, ...], Metrics]
+    categories: Table
+
+
+def visit_part(scope: Scope) -> VisitPart:
+    return VisitPart(
+        _entries(scope, "visit_entry_idaction_url", "entry"),
+        _entries(scope, "visit_exit_idaction_url", "exit"),
+        _entries(scope, "visit_entry_idaction_name", "entry"),
+        _entries(scope, "visit_exit_idaction_name", "exit"),
+    )
+
+
+def action_part(scope: Scope) -> ActionPart:
+    return ActionPart(
+        by_url=_hits(scope, "idaction_url", (m.HIT_PAGEVIEW, m.HIT_DOWNLOAD, m.HIT_OUTLINK)),
+        by_name=_hits(scope, "idaction_name", (m.HIT_PAGEVIEW, m.HIT_SITE_SEARCH)),
+        time=_time_spent(scope),
+        performance=_performance(scope),
+        no_result=_no_result_keywords(scope),
+        categories=_search_categories(scope),
+    )
+
+
+def _pages(part: ActionPart, visits: VisitPart, *, urls: bool) -> list[tuple[int, Metrics]]:
+    index = 0 if urls else 1
+    hits = part.by_url if urls else part.by_name
+    time, performance = part.time[index], part.performance[index]
+    entries, exits = (
+        (visits.entry_url, visits.exit_url) if urls else (visits.entry_name, visits.exit_name)
+    )
+    return [
+        (i, _page_metrics(metrics, time, entries, exits, performance, key=i))
+        for i, metrics in _typed(hits, m.HIT_PAGEVIEW)
     ]
-    titles = [
-        (i, _page_metrics(mt, time_name, entry_name, exit_name, key=i))
-        for i, mt in _typed(by_name, m.HIT_PAGEVIEW)
-    ]
+
+
+def combine(session: Session, visits: VisitPart, part: ActionPart) -> dict[str, Record]:
+    """The action records from both halves, with names looked up once."""
+    names = action_names(session, {key[1] for key in (*part.by_url, *part.by_name)})
     keywords = Table()
-    for idaction, metrics in _typed(by_name, m.HIT_SITE_SEARCH):
+    for idaction, metrics in _typed(part.by_name, m.HIT_SITE_SEARCH):
         if idaction in names:
             row = {k: metrics[k] for k in ("nb_hits", "nb_visits", "nb_uniq_visitors")}
             keywords.add(
-                names[idaction].name, _page_metrics(row, time_name, exit_name, key=idaction)
+                names[idaction].name,
+                _page_metrics(row, part.time[1], visits.exit_name, key=idaction),
             )
+    no_result = Table()
+    for (idaction,), metrics in part.no_result.items():
+        if idaction in names:
+            no_result.add(names[idaction].name, metrics)
     return {
-        PAGE_URLS: _tree(pages, names, urls=True),
-        PAGE_TITLES: _tree(titles, names, urls=False),
-        "Actions_getDownloads": _links(_typed(by_url, m.HIT_DOWNLOAD), names),
-        "Actions_getOutlinks": _links(_typed(by_url, m.HIT_OUTLINK), names),
+        PAGE_URLS: _tree(_pages(part, visits, urls=True), names, urls=True),
+        PAGE_TITLES: _tree(_pages(part, visits, urls=False), names, urls=False),
+        "Actions_getDownloads": _links(_typed(part.by_url, m.HIT_DOWNLOAD), names),
+        "Actions_getOutlinks": _links(_typed(part.by_url, m.HIT_OUTLINK), names),
         SEARCH_KEYWORDS: keywords,
-        "Actions_getSiteSearchNoResultKeywords": _no_result_keywords(scope, names),
-        "Actions_getSiteSearchCategories": _search_categories(scope),
-        SUMMARY: summary(by_url, by_name),
-        "PagePerformance_get": performance(by_url),
+        "Actions_getSiteSearchNoResultKeywords": no_result,
+        "Actions_getSiteSearchCategories": part.categories,
+        SUMMARY: summary(part.by_url, part.by_name),
+        "PagePerformance_get": performance(part.performance[0]),
     }
+
+
+def build(scope: Scope) -> dict[str, Record]:
+    return combine(scope.session, visit_part(scope), action_part(scope))
 
 
 def derive(records: dict[str, Record]) -> None:

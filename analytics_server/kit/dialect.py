@@ -105,3 +105,10 @@ def drop_temporary_table(session: Session, name: str) -> None:
         session.execute(sa.text(f"DROP TEMPORARY TABLE IF EXISTS {name}"))
     else:
         session.execute(sa.text(f"DROP TABLE IF EXISTS temp.{name}"))
+
+
+def primary_key_scan(statement: Any, table: sa.Table) -> Any:
+    """Ask MySQL to read `table` along its primary key (a range given in the WHERE clause)
+    rather than through a secondary index and a primary-key lookup per row."""
+    hint = "FORCE INDEX (PRIMARY)"
+    return statement.with_hint(table, hint, "mysql").with_hint(table, hint, "mariadb")
