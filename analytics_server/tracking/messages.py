@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
+import re
 import secrets
 import zlib
 from collections.abc import Mapping
@@ -29,6 +31,20 @@ def _new_prefix() -> None:
 
 
 os.register_at_fork(after_in_child=_new_prefix)
+
+
+_CLIENT_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
+
+
+def hit_key(params: Mapping[str, str], facts: ServerFacts) -> str:
+    """The idempotency key: derived from the client's own request id when it sends a long one
+    (our tracker's `r`), so a hit resent after a lost answer is stored once; else a new key."""
+    request_id = params.get("r", "")
+    if not _CLIENT_ID.match(request_id):
+        return new_key()
+    who = params.get("_id") or params.get("cid") or params.get("cip") or facts.ip
+    source = f"{params.get('idsite', '')}|{who}|{request_id}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(source).hexdigest()[:32]
 
 
 def new_key() -> str:
@@ -58,7 +74,7 @@ def visitor_key(params: Mapping[str, str], facts: ServerFacts) -> str:
 def encode(*, kind: str, params: Mapping[str, str], facts: ServerFacts, reason: str = "") -> bytes:
     body = {
         "t": kind,
-        "k": new_key(),
+        "k": hit_key(params, facts),
         "p": dict(params),
         "f": [
             facts.ip,

@@ -260,6 +260,8 @@ class Sender(threading.Thread):
                         "send_image": 0,
                         "_id": f"{i % 40:016x}",
                         "url": f"https://p.example/page/{i}",
+                        # a stable request id: a hit resent after a lost answer counts once
+                        "r": f"{os.getpid():08x}{i:08x}",
                     }
                 )
                 while True:

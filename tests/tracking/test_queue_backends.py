@@ -156,3 +156,17 @@ def test_idempotency_keys_never_repeat_across_a_fork() -> None:
     os.close(read)
     os.close(write)
     assert child[:16] != next(iter(parent))[:16]
+
+
+def test_a_resent_hit_with_a_client_request_id_keeps_its_idempotency_key() -> None:
+    from datetime import UTC, datetime
+
+    from analytics_server.tracking.messages import hit_key
+    from analytics_server.tracking.request import ServerFacts
+
+    facts = ServerFacts("1.2.3.4", "ua", "en", "", datetime.now(UTC), "browser")
+    hit = {"idsite": "1", "_id": "0123456789abcdef", "r": "00112233445566aa"}
+    assert hit_key(hit, facts) == hit_key(dict(hit), facts)  # resent: the same key
+    assert hit_key({**hit, "r": "00112233445566ab"}, facts) != hit_key(hit, facts)
+    short = {**hit, "r": "123456"}  # Matomo's tracker: too short to trust, a fresh key each time
+    assert hit_key(short, facts) != hit_key(short, facts)
