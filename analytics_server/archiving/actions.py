@@ -137,18 +137,18 @@ def _links(rows: Iterable[tuple[int, Metrics]], names: dict[int, ActionName]) ->
 
 
 def _no_result_keywords(scope: Scope) -> dict[tuple[Any, ...], Metrics]:
-    a = scope.actions
+    a = scope.of_kind(m.HIT_SITE_SEARCH)
     return grouped(
         scope,
         source=a,
         keys=[a.c.idaction_name],
         metrics=hit_metrics(a),
-        where=[a.c.action_type == m.HIT_SITE_SEARCH, a.c.search_count == 0],
+        where=[a.c.search_count == 0],
     )
 
 
 def _search_categories(scope: Scope) -> Table:
-    a = scope.actions
+    a = scope.of_kind(m.HIT_SITE_SEARCH)
     found = grouped(
         scope,
         source=a,
@@ -157,7 +157,7 @@ def _search_categories(scope: Scope) -> Table:
             sa.func.count(sa.distinct(a.c.idvisit)).label("nb_visits"),
             sa.func.count().label("nb_actions"),
         ],
-        where=[a.c.action_type == m.HIT_SITE_SEARCH, a.c.search_cat.is_not(None)],
+        where=[a.c.search_cat.is_not(None)],
     )
     table = Table()
     for (category,), metrics in found.items():

@@ -13,7 +13,7 @@ from analytics_server.models import log as m
 
 
 def _by(scope: Scope, *columns: str) -> dict[tuple[object, ...], Metrics]:
-    a = scope.actions
+    a = scope.of_kind(m.HIT_CONTENT)
     interaction = a.c.idaction_content_interaction
     return grouped(
         scope,
@@ -25,7 +25,6 @@ def _by(scope: Scope, *columns: str) -> dict[tuple[object, ...], Metrics]:
             sa.func.count(sa.distinct(a.c.idvisit)).label("nb_visits"),
             sa.func.count(sa.distinct(a.c.vkey)).label("nb_uniq_visitors"),
         ],
-        where=[a.c.action_type == m.HIT_CONTENT],
     )
 
 

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from analytics_server.archiving.metrics import grouped, label, visit_metrics
@@ -25,6 +24,7 @@ class Dimension:
     columns: tuple[str, ...]
     sep: str = ";"
     skip_null: bool = False
+    users: bool = True  # count distinct users (one per row of the users report itself)
 
 
 DIMENSIONS = (
@@ -43,13 +43,14 @@ DIMENSIONS = (
         "Resolution_getConfiguration", ("config_os", "config_browser_name", "config_resolution")
     ),
     Dimension("UserLanguage_getLanguageCode", ("language",)),
+    Dimension("UserLanguage_getLanguage", ("language_family",)),
     Dimension("UserCountry_getCountry", ("location_country",)),
     Dimension("UserCountry_getRegion", ("location_region", "location_country"), sep="|"),
     Dimension(
         "UserCountry_getCity", ("location_city", "location_region", "location_country"), sep="|"
     ),
     Dimension("UserCountry_getNamedLocation", ("location_named",), skip_null=True),
-    Dimension("UserId_getUsers", ("user_id",), skip_null=True),
+    Dimension("UserId_getUsers", ("user_id",), skip_null=True, users=False),
 )
 
 
@@ -58,21 +59,22 @@ def custom_dimension_record(iddimension: int) -> str:
 
 
 def dimension_table(
-    scope: Scope, keys: Sequence[ColumnElement[Any]], *, sep: str = ";", skip_null: bool = False
+    scope: Scope,
+    keys: Sequence[ColumnElement[Any]],
+    *,
+    sep: str = ";",
+    skip_null: bool = False,
+    users: bool = True,
 ) -> Table:
     v = scope.visits
     where = [key.is_not(None) for key in keys] if skip_null else []
+    metrics = visit_metrics(v)
+    if not users:
+        metrics = [m for m in metrics if m.key != "nb_users"]
     table = Table()
-    for key, metrics in grouped(
-        scope, source=v, keys=keys, metrics=visit_metrics(v), where=where
-    ).items():
-        table.add(label(*key, sep=sep), metrics)
+    for key, found in grouped(scope, source=v, keys=keys, metrics=metrics, where=where).items():
+        table.add(label(*key, sep=sep), found if users else {**found, "nb_users": 1})
     return table
-
-
-def _language_family(column: ColumnElement[str]) -> ColumnElement[str]:
-    """'de-at' -> 'de'."""
-    return sa.func.substr(column, 1, sa.func.instr(column + "-", "-") - 1)
 
 
 def build(scope: Scope) -> dict[str, Record]:
@@ -80,8 +82,9 @@ def build(scope: Scope) -> dict[str, Record]:
     records: dict[str, Record] = {}
     for dim in DIMENSIONS:
         keys = [v[name] for name in dim.columns]
-        records[dim.record] = dimension_table(scope, keys, sep=dim.sep, skip_null=dim.skip_null)
-    records["UserLanguage_getLanguage"] = dimension_table(scope, [_language_family(v.language)])
+        records[dim.record] = dimension_table(
+            scope, keys, sep=dim.sep, skip_null=dim.skip_null, users=dim.users
+        )
     for custom in scope.dimensions("visit"):
         records[custom_dimension_record(custom.iddimension)] = dimension_table(
             scope, [v[custom.column]], skip_null=True

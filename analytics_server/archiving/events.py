@@ -47,14 +47,8 @@ def _metrics(a: sa.Table) -> list[Labeled]:
 
 
 def _by(scope: Scope, *columns: str) -> dict[tuple[object, ...], Metrics]:
-    a = scope.actions
-    return grouped(
-        scope,
-        source=a,
-        keys=[a.c[c] for c in columns],
-        metrics=_metrics(a),
-        where=[a.c.action_type == m.HIT_EVENT],
-    )
+    a = scope.of_kind(m.HIT_EVENT)
+    return grouped(scope, source=a, keys=[a.c[c] for c in columns], metrics=_metrics(a))
 
 
 def build(scope: Scope) -> dict[str, Record]:

@@ -20,15 +20,24 @@ from analytics_server.archiving.scope import Scope
 
 Builder = Callable[[Scope], dict[str, Record]]
 
-BUILDERS: tuple[tuple[str, Builder], ...] = (
+# Families that read only the staged visits (and small raw tables: conversions, items) ...
+VISIT_BUILDERS: tuple[tuple[str, Builder], ...] = (
     ("visits", visits.build),
     ("dimensions", dimensions.build),
     ("referrers", referrers.build),
-    ("actions", actions.build),
+    ("goals", goals.build),
+)
+# ... and those that read only the staged actions. The actions family reads both halves
+# (`actions.visit_part`, `actions.action_part`, `actions.combine`).
+ACTION_BUILDERS: tuple[tuple[str, Builder], ...] = (
     ("events", events.build),
     ("contents", contents.build),
-    ("goals", goals.build),
     ("custom dimensions", customdims.build),
+)
+BUILDERS: tuple[tuple[str, Builder], ...] = (
+    *VISIT_BUILDERS,
+    ("actions", actions.build),
+    *ACTION_BUILDERS,
 )
 # Records that are not sums of their days; recomputed from the summed tables.
 DERIVERS: tuple[Callable[[dict[str, Record]], None], ...] = (referrers.derive, actions.derive)

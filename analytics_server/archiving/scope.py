@@ -8,7 +8,7 @@ is applied here, once, so the builders never see it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from analytics_server.kit import dialect as sql
 from analytics_server.kit.periods import day_bounds_utc, hour_starts_utc
 from analytics_server.models import LogConversion, LogLinkVisitAction, LogVisit
-from analytics_server.segments.sql import language_tag
+from analytics_server.segments.sql import language_family, language_tag
 from analytics_server.sites.service import DimensionConfig, SiteConfig
 
 visit_t = cast(sa.Table, LogVisit.__table__)
@@ -100,8 +100,30 @@ class Scope:
     start: datetime
     end: datetime
     segmented: bool
-    visits: sa.Table
-    actions: sa.Table
+    staged_visits: sa.Table | None
+    staged_actions: sa.Table | None
+    kinds: dict[int, sa.Table] = field(default_factory=dict)
+
+    @property
+    def visits(self) -> sa.Table:
+        if self.staged_visits is None:
+            raise RuntimeError("the visits are not staged on this connection")
+        return self.staged_visits
+
+    @property
+    def actions(self) -> sa.Table:
+        if self.staged_actions is None:
+            raise RuntimeError("the actions are not staged on this connection")
+        return self.staged_actions
+
+    def of_kind(self, kind: int) -> sa.Table:
+        """The staged actions of one kind (events, contents, searches) in a table of their own,
+        so that their reports scan thousands of rows rather than the day's million."""
+        if kind not in self.kinds:
+            source = self.actions
+            select = sa.select(*source.c).where(source.c.action_type == kind)
+            self.kinds[kind] = _scratch_table(self.session, f"{ACTIONS_TABLE}_{kind}", select)
+        return self.kinds[kind]
 
     @property
     def dialect(self) -> sa.engine.Dialect:
@@ -155,6 +177,7 @@ def _visit_select(
         sql.binary_key(v.idvisitor, dialect).label("vkey"),
         sql.text_key(v.user_id, dialect).label("ukey"),
         sa.cast(language_tag(v.location_browser_lang), sa.String(20)).label("language"),
+        sa.cast(language_family(v.location_browser_lang), sa.String(20)).label("language_family"),
         sa.cast(
             sql.local_hour(v.visit_last_action_time, hour_starts_utc(day, site.timezone)),
             sa.Integer,
@@ -169,7 +192,7 @@ def _visit_select(
 
 
 def _action_select(
-    session: Session, site: SiteConfig, day: date, visits: sa.Table | None
+    session: Session, site: SiteConfig, day: date, visits: sa.Select[Any] | None
 ) -> sa.Select[Any]:
     dialect = session.get_bind().dialect
     a = action_t.c
@@ -177,7 +200,7 @@ def _action_select(
     where = _day_range(session, action_t, "idlink_va", "server_time", site, day)
     dense = len(where) > 3
     if visits is not None:
-        where.append(a.idvisit.in_(sa.select(visits.c.idvisit)))
+        where.append(a.idvisit.in_(visits))
     query = sa.select(
         *(a[name] for name in ACTION_COLUMNS),
         *dims,
@@ -197,22 +220,48 @@ def _scratch_table(session: Session, name: str, select: sa.Select[Any]) -> sa.Ta
     return table
 
 
+def _segment_visits(
+    session: Session, site: SiteConfig, day: date, segment: ColumnElement[bool]
+) -> sa.Select[Any]:
+    """The ids of the day's visits in the segment, read from the raw table."""
+    v = visit_t.c
+    where = _day_range(session, visit_t, "idvisit", "visit_last_action_time", site, day)
+    return sa.select(v.idvisit).where(*where, segment)
+
+
 def stage(
-    session: Session, *, site: SiteConfig, day: date, segment: ColumnElement[bool] | None
+    session: Session,
+    *,
+    site: SiteConfig,
+    day: date,
+    segment: ColumnElement[bool] | None,
+    visits: bool = True,
+    actions: bool = True,
 ) -> Scope:
-    """Copy the day's visits (matching `segment`) and their actions into scratch tables."""
-    visits = _scratch_table(session, VISITS_TABLE, _visit_select(session, site, day, segment))
-    if segment is not None:
-        sa.Index("ix_arch_visits_idvisit", visits.c.idvisit).create(session.connection())
-    actions = _scratch_table(
-        session,
-        ACTIONS_TABLE,
-        _action_select(session, site, day, visits if segment is not None else None),
-    )
+    """Copy the day's visits (matching `segment`) and their actions into scratch tables of this
+    session's connection; `visits` or `actions` False leaves that side out."""
+    staged_visits = staged_actions = None
+    if visits:
+        select = _visit_select(session, site, day, segment)
+        staged_visits = _scratch_table(session, VISITS_TABLE, select)
+        if segment is not None:
+            sa.Index("ix_arch_visits_idvisit", staged_visits.c.idvisit).create(session.connection())
+    if actions:
+        chosen = None
+        if segment is not None:
+            chosen = (
+                sa.select(staged_visits.c.idvisit)
+                if staged_visits is not None
+                else _segment_visits(session, site, day, segment)
+            )
+        select = _action_select(session, site, day, chosen)
+        staged_actions = _scratch_table(session, ACTIONS_TABLE, select)
     start, end = day_bounds_utc(day, site.timezone)
-    return Scope(session, site, day, start, end, segment is not None, visits, actions)
+    segmented = segment is not None
+    return Scope(session, site, day, start, end, segmented, staged_visits, staged_actions)
 
 
-def unstage(session: Session) -> None:
-    for name in (ACTIONS_TABLE, VISITS_TABLE):
+def unstage(session: Session, scope: Scope | None = None) -> None:
+    kinds = [table.name for table in scope.kinds.values()] if scope is not None else []
+    for name in (*kinds, ACTIONS_TABLE, VISITS_TABLE):
         sql.drop_temporary_table(session, name)

@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from analytics_server.archiving import repository, uniques
+from analytics_server.archiving.day import compute_day as day_records
 from analytics_server.archiving.records import Record, Table, decode, encode, merge_records
-from analytics_server.archiving.registry import BUILDERS, DERIVERS, finalize
+from analytics_server.archiving.registry import DERIVERS, finalize
 from analytics_server.archiving.repository import ArchiveKey, State
-from analytics_server.archiving.scope import stage, unstage
 from analytics_server.kit.clock import local_day, utc_now
-from analytics_server.kit.dialect import prepare_archiving_session
-from analytics_server.kit.periods import Period, day_bounds_utc, period_bounds_utc, sub_periods
+from analytics_server.kit.periods import Period, period_bounds_utc, sub_periods
 from analytics_server.models.archive import ALL_VISITS
 from analytics_server.segments.grammar import canonical, segment_hash
 from analytics_server.segments.sql import CustomDimension, condition
@@ -98,18 +97,8 @@ def count_rows(record: Record) -> int:
 
 def compute_day(session: Session, target: Target, day: date) -> dict[str, Record]:
     """All records of one day from the raw logs (nothing stored)."""
-    start, end = day_bounds_utc(day, target.site.timezone)
-    prepare_archiving_session(session)
-    if not repository.has_traffic(session, idsite=target.site.idsite, start=start, end=end):
-        return {}
-    scope = stage(session, site=target.site, day=day, segment=target.condition(session))
-    records: dict[str, Record] = {}
-    try:
-        for _, build in BUILDERS:
-            records.update(build(scope))
-    finally:
-        unstage(session)
-    return finalize(records)
+    segment = target.condition(session)
+    return day_records(session, site=target.site, day=day, segment=segment)
 
 
 def _summed(

@@ -87,6 +87,12 @@ def language_tag(column: ColumnElement[str]) -> ColumnElement[str]:
     return sa.func.lower(sa.func.substr(first, 1, sa.func.instr(first + ";", ";") - 1))
 
 
+def language_family(column: ColumnElement[str]) -> ColumnElement[str]:
+    """The language of the first tag: 'de-AT,de;q=0.9' -> 'de'."""
+    tag = language_tag(column)
+    return sa.func.substr(tag, 1, sa.func.instr(tag + "-", "-") - 1)
+
+
 def _value(spec: f.Field, condition: Condition) -> Any:
     raw = condition.value
     if spec.kind == f.URL:

@@ -140,8 +140,7 @@ def test_a_worker_that_fails_midway_leaves_the_previous_archive(
     def broken(_scope: Scope) -> dict[str, object]:
         raise RuntimeError("worker lost its database connection")
 
-    monkeypatch.setattr(registry, "BUILDERS", (*registry.BUILDERS, ("broken", broken)))
-    monkeypatch.setattr(service, "BUILDERS", registry.BUILDERS)
+    monkeypatch.setattr(registry, "ACTION_BUILDERS", (*registry.ACTION_BUILDERS, ("x", broken)))
     with pytest.raises(RuntimeError):
         service.archive(db, Target(site), containing("day", MARCH_10), now=now)
     version, done, _ = states(db, site.idsite)[(1, MARCH_10)]
@@ -167,7 +166,7 @@ def test_a_hit_landing_during_archiving_leaves_the_day_stale(
             other.commit()
         return {}
 
-    monkeypatch.setattr(service, "BUILDERS", (*registry.BUILDERS, ("late hit", late_hit)))
+    monkeypatch.setattr(registry, "VISIT_BUILDERS", (*registry.VISIT_BUILDERS, ("x", late_hit)))
     assert service.archive(db, Target(site), containing("day", MARCH_10), now=now).computed
     version, done, _ = states(db, site.idsite)[(1, MARCH_10)]
     assert done is not None
