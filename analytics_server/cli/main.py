@@ -1,4 +1,4 @@
-"""`analytics-server`: serve, migrate, manage sites, users and tokens, generate demo traffic."""
+"""`analytics-server`: serve, migrate, manage sites, users and tokens, archive, demo traffic."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.orm import Session
 
 from analytics_server.auth import service as auth_service
+from analytics_server.cli import archive as archive_cli
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory, upgrade_schema
 from analytics_server.errors import AppError
@@ -293,6 +294,8 @@ def _parser() -> argparse.ArgumentParser:
     queue.add_parser("retry", help="put dead-lettered hits back in the queue").set_defaults(
         handler=cmd_queue_retry
     )
+
+    archive_cli.register(sub)
 
     demo = add("demo", cmd_demo, "send a month of realistic demo traffic to a site")
     demo.add_argument("--site", type=int, required=True)
