@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics_server.archiving.invalidation import mark_days_stale
 from analytics_server.errors import InvalidRequestError
+from analytics_server.kit.clock import local_day
 from analytics_server.logs import repository as logs
 from analytics_server.models import IngestKey, TrackingFailure
 from analytics_server.sites.service import SiteConfig, load_site_configs
@@ -162,6 +164,7 @@ class BatchProcessor:
                 failures.append(failure_row(hit, exc.message, now))
                 tally.rejected += 1
         writes.flush(session)
+        _invalidate_late_days(session, [ready for _, ready in prepared], now)
         if failures:
             session.execute(sa.insert(TrackingFailure), failures)
         if fresh:
@@ -206,6 +209,20 @@ class BatchProcessor:
                 config_ids={h.config_id for h in hits},
                 after=min(h.hit.now for h in hits) - window,
             )
+
+
+def _invalidate_late_days(session: Session, prepared: Sequence[PreparedHit], now: datetime) -> None:
+    """Hits dated before today (site time zone: `cdt`, offline queues, a backlog processed after
+    midnight) change days that may be archived already: mark those archives stale, in the
+    batch's transaction. Today needs nothing, its archive is refreshed on a timer."""
+    late: dict[int, set[date]] = {}
+    for ready in prepared:
+        tz = ready.site.timezone
+        day = local_day(ready.hit.now, tz)
+        if day < local_day(now, tz):
+            late.setdefault(ready.site.idsite, set()).add(day)
+    for idsite, days in late.items():
+        mark_days_stale(session, idsite=idsite, days=days)
 
 
 def _site_ids(items: Sequence[tuple[Delivery, QueuedHit]]) -> list[int]:
