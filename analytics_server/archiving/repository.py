@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -95,10 +95,17 @@ def states(session: Session, *, idsite: int, segment: str) -> list[State]:
 
 
 def claim(
-    session: Session, key: ArchiveKey, *, token: str, now: datetime, until: datetime, force: bool
+    session: Session,
+    key: ArchiveKey,
+    *,
+    token: str,
+    now: datetime,
+    until: datetime,
+    force: bool,
+    abandoned: Callable[[str], bool] = lambda _token: False,
 ) -> int | None:
     """Take the key for computing (creating its state row); its current version, or None
-    when another worker holds an unexpired claim."""
+    when another worker holds an unexpired claim that `abandoned` does not disown."""
     dialect = session.get_bind().dialect.name
     session.execute(
         insert_ignore(state_t, dialect).values(
@@ -123,7 +130,19 @@ def claim(
         ),
     )
     if result.rowcount != 1:
-        return None
+        held = session.scalar(sa.select(s.lock_token).where(*key.where(state_t)))
+        if held is None or not abandoned(held):
+            return None
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                sa.update(state_t)
+                .where(*key.where(state_t), s.lock_token == held)
+                .values(lock_token=token, lock_expires=until)
+            ),
+        )
+        if result.rowcount != 1:
+            return None
     return int(session.scalar(sa.select(s.version).where(*key.where(state_t))) or 0)
 
 

@@ -9,7 +9,10 @@ time it was computed, from which `is_due` decides whether to compute it again.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import secrets
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,6 +34,7 @@ from analytics_server.segments.sql import CustomDimension, condition
 from analytics_server.sites.service import SiteConfig
 
 LOCK_SECONDS = 900  # a claim older than this belongs to a dead worker
+_HOST = hashlib.sha1(socket.gethostname().encode("utf-8")).hexdigest()[:8]
 # How long an archive of a period that is still running (today, this week...) is served.
 TTL_SECONDS = {"day": 300, "week": 900, "month": 1800, "year": 6 * 3600}
 
@@ -68,6 +72,32 @@ class Outcome:
     rows: int = 0
     seconds: float = 0.0
     children: list[Outcome] = field(default_factory=list)
+
+
+def claim_token() -> str:
+    """32 hex digits: this host, this process, then random. A claim left by a process of this
+    host that is gone (killed mid-archive) is recognised and taken over at once, not only once
+    it expires."""
+    return f"{_HOST}{os.getpid():08x}{secrets.token_hex(8)}"
+
+
+def abandoned(token: str) -> bool:
+    """Whether a claim was taken by a process of this host that no longer runs."""
+    if len(token) != 32 or token[:8] != _HOST:
+        return False
+    try:
+        pid = int(token[8:16], 16)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False  # another thread of this process is computing it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
 
 
 def today(site: SiteConfig, now: datetime) -> date:
@@ -169,9 +199,11 @@ def archive(
     """Compute and store one archive (not a range); commits. `force` takes over a claim."""
     moment = now or utc_now()
     key = target.archive_key(period)
-    token = secrets.token_hex(16)
+    token = claim_token()
     until = moment + timedelta(seconds=LOCK_SECONDS)
-    version = repository.claim(session, key, token=token, now=moment, until=until, force=force)
+    version = repository.claim(
+        session, key, token=token, now=moment, until=until, force=force, abandoned=abandoned
+    )
     session.commit()
     if version is None:
         return Outcome(period, computed=False)
