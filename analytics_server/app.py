@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from analytics_server import __version__
+from analytics_server.archiving.scheduler import ArchiveScheduler
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.home import home_endpoint
@@ -42,13 +43,22 @@ def create_app(
     factory = make_session_factory(engine)
     tracker = tracker or TrackerContext.from_settings(settings)
     ingest = IngestRuntime(settings, factory, tracker)
+    archiver = (
+        ArchiveScheduler(factory, settings.archiving)
+        if settings.archiving.schedules_in_process(settings.ingest)
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ingest.start()
+        if archiver is not None:
+            archiver.start()
         try:
             yield
         finally:
+            if archiver is not None:
+                archiver.stop()
             ingest.stop()
 
     app = FastAPI(title="Analytics server", version=__version__, lifespan=lifespan)

@@ -91,6 +91,22 @@ class IngestSettings(BaseModel):
         return self.backend == "embedded"
 
 
+class ArchivingSettings(BaseModel):
+    """When reports are computed from the raw logs (see analytics_server/archiving)."""
+
+    # Whether `serve` runs "archive what is due" itself; default: yes for the embedded ingest
+    # backend, no for redis (Celery beat schedules it for the workers).
+    schedule_in_process: bool | None = None
+    interval_seconds: int = Field(default=300, ge=10)
+    # Missing days archived per site and run (newest first); the rest follow in later runs.
+    max_days_per_run: int = Field(default=31, ge=1)
+
+    def schedules_in_process(self, ingest: IngestSettings) -> bool:
+        if self.schedule_in_process is not None:
+            return self.schedule_in_process
+        return ingest.backend == "embedded"
+
+
 class Settings(BaseSettings):
     """All settings; with none given, the server runs embedded on SQLite."""
 
@@ -103,6 +119,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     enrichment: EnrichmentSettings = EnrichmentSettings()
     ingest: IngestSettings = IngestSettings()
+    archiving: ArchivingSettings = ArchivingSettings()
     # Instance salt for fingerprints and user id hashing; generated into the data dir if unset.
     salt: SecretStr = SecretStr("")
     data_dir: Path = Path("./var")

@@ -3,17 +3,24 @@
 Ingestion: `ingest.dispatch` (beat, every 2 s, and at worker start) makes sure one
 `ingest.drain` task per queue partition is pending or running; a drain holds its partition's lock,
 processes batches until the partition is idle or its time is up, then hands the partition back.
+
+Archiving: `archiving.archive_due` (beat, every `ANALYTICS_ARCHIVING__INTERVAL_SECONDS`) computes
+what is due for every site and stored segment; `archiving.backfill_segment` archives a stored
+segment's history; `archiving.archive_day` recomputes one day and the periods holding it.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from celery import Celery
 from celery.signals import worker_ready
+from sqlalchemy.orm import Session, sessionmaker
 
+from analytics_server.archiving import tasks as archiving_tasks
 from analytics_server.config import get_settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.tracking.consumer import drain
@@ -36,6 +43,10 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "ingest-dispatch": {"task": "ingest.dispatch", "schedule": 2.0},
+        "archiving-due": {
+            "task": "archiving.archive_due",
+            "schedule": float(settings.archiving.interval_seconds),
+        },
     },
 )
 
@@ -78,3 +89,28 @@ def ingest_dispatch() -> None:
 @worker_ready.connect
 def _start_draining(**_: Any) -> None:
     ingest_dispatch.apply_async(queue="ingest")
+
+
+@lru_cache(maxsize=1)
+def _sessions() -> sessionmaker[Session]:
+    """Per worker process: the database for archiving (its own pool, two connections a day)."""
+    return make_session_factory(create_db_engine(settings.database.url, pool_size=4))
+
+
+@app.task(name="archiving.archive_due")
+def archiving_archive_due() -> dict[str, Any]:
+    summary = archiving_tasks.archive_due(_sessions(), max_days=settings.archiving.max_days_per_run)
+    return asdict(summary)
+
+
+@app.task(name="archiving.backfill_segment")
+def archiving_backfill_segment(idsegment: int) -> dict[str, Any]:
+    return asdict(archiving_tasks.backfill_segment(_sessions(), idsegment=idsegment))
+
+
+@app.task(name="archiving.archive_day")
+def archiving_archive_day(idsite: int, day: str, segment: str = "") -> dict[str, Any]:
+    summary = archiving_tasks.archive_site_day(
+        _sessions(), idsite=idsite, day=date.fromisoformat(day), segment=segment
+    )
+    return asdict(summary)

@@ -119,6 +119,8 @@ def settings(tmp_path: Path) -> Settings:
     # Each accepted request is queued durably and processed before the answer, through the
     # same queue and worker code as in production, so tests can read rows right away.
     settings.ingest.inline = True
+    # Tests archive when they say so, not on a timer of the app.
+    settings.archiving.schedule_in_process = False
     return settings
 
 
