@@ -7,223 +7,20 @@ middle of the stream, and checks the raw logs hold exactly the N hits.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
-from urllib.parse import urlencode
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import MYSQL_SERVER, service_reachable, skip_or_fail
-
-BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
-N = 600
+from tests.conftest import service_reachable, skip_or_fail
+from tests.processes import BIN, N, Proxy, Sender, Stack, free_port, wait_port
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not service_reachable("127.0.0.1", port):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"nothing listens on {port}")
-        time.sleep(0.1)
-
-
-class Redis:
-    """A Redis server of our own, with AOF, that a test may stop and start."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.dir = workdir / "redis"
-        self.dir.mkdir()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--save",
-                "",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_port(self.port)
-
-    def stop(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)  # a clean shutdown, as a restart does
-        self.proc.wait(timeout=20)
-
-
-class Proxy:
-    """A TCP forwarder in front of MariaDB: closing it is a database outage for the worker."""
-
-    def __init__(self, target: int) -> None:
-        self.target = target
-        self.port = free_port()
-        self.server = socket.create_server(("127.0.0.1", self.port))
-        self.open = threading.Event()
-        self.open.set()
-        self.conns: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.open.is_set():
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            with contextlib.suppress(OSError):
-                s.close()
-
-    def cut(self) -> None:
-        self.open.clear()
-        for conn in self.conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        self.conns = []
-
-    def restore(self) -> None:
-        self.open.set()
-
-
-class Stack:
-    """Database, Redis, web server and worker for one test."""
-
-    def __init__(self, workdir: Path, *, db_port: int = 3306) -> None:
-        self.workdir = workdir
-        self.db_name = f"analytics_fault_{os.getpid()}_{free_port()}"
-        self.redis = Redis(workdir)
-        self.web_port = free_port()
-        self.db_port = db_port
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.logs: list[IO[bytes]] = []
-
-    def env(self, *, db_port: int | None = None) -> dict[str, str]:
-        url = f"mysql+pymysql://root@127.0.0.1:{db_port or 3306}/{self.db_name}"
-        return {
-            **os.environ,
-            "ANALYTICS_DATABASE__URL": url,
-            "ANALYTICS_DATA_DIR": str(self.workdir),
-            "ANALYTICS_INGEST__BACKEND": "redis",
-            "ANALYTICS_INGEST__REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0",
-            "ANALYTICS_INGEST__PARTITIONS": "2",
-            "ANALYTICS_INGEST__LOCK_TTL_MS": "3000",
-            "ANALYTICS_INGEST__BATCH_SIZE": "50",
-        }
-
-    def setup(self) -> None:
-        admin = sa.create_engine(MYSQL_SERVER)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE {self.db_name} CHARACTER SET utf8mb4"))
-        admin.dispose()
-        self.redis.start()
-        for cmd in (["migrate"], ["site", "add", "--name", "P", "--url", "https://p.example"]):
-            subprocess.run(
-                [BIN / "analytics-server", *cmd], env=self.env(), check=True, capture_output=True
-            )
-        self.start("web", ["serve", "--port", str(self.web_port)])
-        wait_port(self.web_port)
-        self.start_worker()
-        self.start(
-            "beat",
-            ["beat", "--loglevel", "warning", "--schedule", str(self.workdir / "beat-schedule")],
-        )
-
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
-        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115
-        self.logs.append(log)
-        self.procs[name] = subprocess.Popen(
-            [BIN / "analytics-server", *args],
-            env=env or self.env(),
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-
-    def start_worker(self, env: dict[str, str] | None = None) -> None:
-        self.start(
-            "worker",
-            ["worker", "--queues", "ingest", "--concurrency", "1", "--loglevel", "info"],
-            env,
-        )
-
-    def kill(self, name: str) -> None:
-        proc = self.procs.pop(name)
-        os.killpg(proc.pid, signal.SIGKILL)  # the worker and its pool children, mid-batch
-        proc.wait(timeout=10)
-
-    def stored(self) -> tuple[int, int]:
-        engine = sa.create_engine(f"{MYSQL_SERVER}/{self.db_name}")
-        with engine.connect() as conn:
-            total = conn.scalar(sa.text("SELECT COUNT(*) FROM log_link_visit_action")) or 0
-            distinct = (
-                conn.scalar(
-                    sa.text("SELECT COUNT(DISTINCT idaction_url) FROM log_link_visit_action")
-                )
-                or 0
-            )
-        engine.dispose()
-        return int(total), int(distinct)
-
-    def teardown(self) -> None:
-        for proc in self.procs.values():
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(proc.pid, signal.SIGKILL)
-        if self.redis.proc and self.redis.proc.poll() is None:
-            self.redis.stop()
-        for log in self.logs:
-            log.close()
-        admin = sa.create_engine(MYSQL_SERVER)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {self.db_name}"))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -238,46 +35,6 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         yield stack
     finally:
         stack.teardown()
-
-
-class Sender(threading.Thread):
-    """Sends hits 0..N-1 in order, each until the server accepts it (204), like the tracker."""
-
-    def __init__(self, port: int, n: int = N) -> None:
-        super().__init__(daemon=True)
-        self.port, self.n, self.accepted, self.refused = port, n, 0, 0
-
-    def run(self) -> None:
-        browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}  # not a bot
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{self.port}", timeout=5, headers=browser
-        ) as client:
-            for i in range(self.n):
-                query = urlencode(
-                    {
-                        "idsite": 1,
-                        "rec": 1,
-                        "send_image": 0,
-                        "_id": f"{i % 40:016x}",
-                        "url": f"https://p.example/page/{i}",
-                        # a stable request id: a hit resent after a lost answer counts once
-                        "r": f"{os.getpid():08x}{i:08x}",
-                    }
-                )
-                while True:
-                    try:
-                        if client.get(f"/matomo.php?{query}").status_code == 204:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    self.refused += 1
-                    time.sleep(0.05)
-                self.accepted += 1
-                time.sleep(0.002)
-
-    def wait_for(self, count: int) -> None:
-        while self.accepted < count:
-            time.sleep(0.02)
 
 
 def wait_stored(stack: Stack, expected: int, timeout: float = 120) -> tuple[int, int]:
