@@ -39,8 +39,11 @@ check: lint type test
 migrate: $(STAMP)
 	$(BIN)/analytics-server migrate
 
+## bench: the ingestion and archiving benchmarks (need MariaDB and Redis; about 20 minutes)
 bench: $(STAMP)
-	@echo "benchmarks arrive with the ingestion and archiving work (bench/)"
+	$(BIN)/python bench/ingest.py --mode embedded --seconds 20
+	$(BIN)/python bench/ingest.py --mode redis --seconds 20
+	$(BIN)/python bench/archive.py
 
 ## tracker: rebuild tracker_js/dist/tracker.min.js (needs node and npm; the build is committed)
 tracker: $(STAMP)
