@@ -306,6 +306,18 @@ def set_option(session: Session, name: str, value: str) -> None:
     session.flush()
 
 
+def add_option(session: Session, name: str, value: str) -> str:
+    """Store `value` unless the option exists; returns the stored value, ours or the one
+    another worker wrote first (two workers create each day's salt at the same moment)."""
+    table = cast(sa.Table, Option.__table__)
+    dialect = session.get_bind().dialect.name
+    session.execute(insert_ignore(table, dialect).values(name=name, value=value))
+    # A locking read sees a row another transaction committed after our snapshot.
+    lookup = sa.select(table.c.value).where(table.c.name == name).with_for_update(read=True)
+    stored = session.scalar(lookup)
+    return value if stored is None else str(stored)
+
+
 def prune_ingest_keys(session: Session, *, older_than: datetime, limit: int = 50_000) -> int:
     """Forget idempotency keys of hits processed long ago (no redelivery comes that late)."""
     table = cast(sa.Table, IngestKey.__table__)

@@ -116,6 +116,7 @@ class BatchProcessor:
                 self._write_in(session, items, tally)
         except BaseException:
             self.ctx.actions.forget_all()
+            self.ctx.salts.clear()  # a salt created by this batch was rolled back with it
             self.visits.clear()  # cached rows were changed in place by the rolled-back batch
             raise
         self.ctx.actions.keep()

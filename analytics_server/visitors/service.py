@@ -55,10 +55,17 @@ def fingerprint(
 
 
 class SaltStore:
-    """Per-site daily salts kept in the option table, so fingerprints never match across days."""
+    """Per-site daily salts kept in the option table, so fingerprints never match across days.
+
+    A salt created in a transaction that then fails may never reach the table: `clear` after a
+    rollback, so the next batch reads the salt that did.
+    """
 
     def __init__(self) -> None:
         self._cache: dict[str, str] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
 
     def daily(self, session: Session, *, idsite: int, moment: datetime, timezone: str) -> str:
         name = f"salt.daily.{idsite}.{local_day(moment, timezone).isoformat()}"
@@ -72,8 +79,7 @@ class SaltStore:
         if value is None:
             value = logs.get_option(session, name)
             if value is None:
-                value = secrets.token_hex(16)
-                logs.set_option(session, name, value)
+                value = logs.add_option(session, name, secrets.token_hex(16))
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[name] = value
