@@ -105,8 +105,8 @@ def _location(
 
 
 def _new_visit(
-    session: Session,
     ctx: TrackerContext,
+    writes: logs.PendingWrites,
     *,
     req: TrackingRequest,
     site: SiteConfig,
@@ -181,7 +181,7 @@ def _new_visit(
         "last_idlink_va": None,  # not kept: action rows are written in bulk, ids unknown
     }
     visit.update(_visit_scope_values(req, site))
-    visit["idvisit"] = logs.insert_visit(session, visit)
+    writes.add_visit(visit)  # inserted with the batch's other new visits
     return visit
 
 
@@ -260,13 +260,12 @@ def _record_action(
     columns.update(
         idsite=site.idsite,
         idvisitor=row["idvisitor"],
-        idvisit=row["idvisit"],
         server_time=hit.now,
         idaction_url_ref=row["visit_exit_idaction_url"],
         idaction_name_ref=row["visit_exit_idaction_name"],
         time_spent_ref_action=min(max(time_spent, 0), MAX_TIME_ON_PAGE),
     )
-    writes.add_action(columns)
+    writes.add_action(columns, visit=row)  # its idvisit may be known only when written
     if kind == m.HIT_PAGEVIEW:
         if row["visit_entry_idaction_url"] is None:
             state.set("visit_entry_idaction_url", columns["idaction_url"])
@@ -284,6 +283,7 @@ def _record_action(
 def _record_goals(
     session: Session,
     ctx: TrackerContext,
+    writes: logs.PendingWrites,
     *,
     state: _VisitState,
     req: TrackingRequest,
@@ -292,6 +292,7 @@ def _record_goals(
     action: dict[str, Any],
 ) -> None:
     if req.idgoal == 0:  # checked by `precheck`
+        writes.visit_id(session, state.row)  # conversion rows need the visit's id now
         state.set(
             "visit_goal_buyer",
             goals.record_ecommerce(session, ctx, visit=state.row, req=req, action=action),
@@ -309,6 +310,8 @@ def _record_goals(
         targets += goals.matched_goals(
             site, req, kind=kind, visit_seconds=state.row["visit_total_time"]
         )
+    if targets:
+        writes.visit_id(session, state.row)
     for goal in targets:
         if goals.convert_goal(session, goal=goal, visit=state.row, req=req, action=action):
             state.set("visit_goal_converted", True)
@@ -349,7 +352,12 @@ def prepare_hit(
 
 
 def _visit_for(
-    session: Session, ctx: TrackerContext, prepared: PreparedHit, cache: visitors.VisitCache
+    session: Session,
+    ctx: TrackerContext,
+    prepared: PreparedHit,
+    *,
+    cache: visitors.VisitCache,
+    writes: logs.PendingWrites,
 ) -> tuple[dict[str, Any] | None, bool]:
     """The visit the hit continues, or (None, True) for a heartbeat that would open one."""
     req, site, hit = prepared.req, prepared.site, prepared.hit
@@ -364,6 +372,7 @@ def _visit_for(
         now=hit.now,
         rules=ctx.rules,
         cache=cache,
+        pending=writes,
     )
     campaign = None
     if hit.referrer.type == CAMPAIGN:
@@ -381,8 +390,8 @@ def _visit_for(
         return None, True
     if is_new:
         row = _new_visit(
-            session,
             ctx,
+            writes,
             req=req,
             site=site,
             hit=hit,
@@ -409,7 +418,7 @@ def apply_hit(
     req, site, hit, kind = prepared.req, prepared.site, prepared.hit, prepared.kind
     if req.idgoal == 0 and req.order_id is not None:
         precheck(session, site, req)  # the same order id may come twice in one batch
-    row, is_new = _visit_for(session, ctx, prepared, cache)
+    row, is_new = _visit_for(session, ctx, prepared, cache=cache, writes=writes)
     if row is None:
         return False
     state = _VisitState(row)
@@ -429,8 +438,10 @@ def apply_hit(
             session, idvisit=row["idvisit"], idpageview=req.pageview_id, values=values
         )
     if req.idgoal is not None or site.goals:
-        _record_goals(session, ctx, state=state, req=req, site=site, kind=kind, action=action)
-    writes.touch_visit(row)
+        _record_goals(
+            session, ctx, writes, state=state, req=req, site=site, kind=kind, action=action
+        )
+    writes.touch_visit(row, state.changes)
     cache.remember(row)
     return True
 

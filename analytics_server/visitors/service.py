@@ -162,8 +162,13 @@ def find_previous_visit(
     now: datetime,
     rules: VisitRules,
     cache: VisitCache | None = None,
+    pending: logs.PendingWrites | None = None,
 ) -> dict[str, Any] | None:
-    """The visitor's newest visit, looked up by visitor id and/or fingerprint (Matomo's order)."""
+    """The visitor's newest visit, looked up by visitor id and/or fingerprint (Matomo's order).
+
+    `pending` holds the visits the batch opened but has not inserted yet: they are written
+    before the database is asked, so it sees them.
+    """
     look_ahead = now + timedelta(seconds=rules.visit_standard_length)
     look_back = now - timedelta(seconds=rules.visit_standard_length)
     cache = cache or VisitCache()
@@ -175,6 +180,8 @@ def find_previous_visit(
         found = _newest_usable(cached, look_back=None, look_ahead=look_ahead)
         if found is not True:
             return found  # type: ignore[return-value]
+        if pending is not None:
+            pending.insert_visits(session)
         return logs.newest_visit_by_visitor(
             session, idsite=idsite, idvisitor=idvisitor, before=look_ahead
         )
@@ -186,6 +193,8 @@ def find_previous_visit(
             return found
         if found is None:
             return None
+        if pending is not None:
+            pending.insert_visits(session)
         return logs.newest_visit_by_config(
             session,
             idsite=idsite,
