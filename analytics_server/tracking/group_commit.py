@@ -69,7 +69,8 @@ class GroupCommitter:
             error: BaseException | None = None
             try:
                 if batch:
-                    self.queue.append(batch)
+                    self.queue.append(batch, counts)  # the counters ride along: one write
+                    counts = Counter()
             except Exception as exc:  # every waiter must hear about it, or requests hang
                 log.warning("ingest queue write failed for %d hits: %s", len(batch), exc)
                 error = (

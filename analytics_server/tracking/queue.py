@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 DEAD_LETTER_LIMIT = 100_000
+_ADD_COUNT = (
+    "INSERT INTO counter (name, value) VALUES (?, ?) "
+    "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"
+)
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,14 @@ class QueueUnavailableError(Exception):
 class IngestQueue(Protocol):
     partitions: int
 
-    def append(self, messages: Sequence[tuple[int, bytes]]) -> None: ...
+    # `counts` are added to the shared counters in the same write (one round trip, not two).
+    def append(
+        self, messages: Sequence[tuple[int, bytes]], counts: Mapping[str, int] | None = None
+    ) -> None: ...
     def fetch(self, partition: int, limit: int, *, block_ms: int = 0) -> list[Delivery]: ...
-    def ack(self, partition: int, tokens: Sequence[str]) -> None: ...
+    def ack(
+        self, partition: int, tokens: Sequence[str], counts: Mapping[str, int] | None = None
+    ) -> None: ...
     def dead_letter(self, partition: int, deliveries: Sequence[tuple[Delivery, str]]) -> None: ...
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]: ...
     def retry_dead_letters(self) -> int: ...
@@ -98,21 +107,33 @@ class SpoolQueue:
             self._local.conn = conn
         return conn
 
-    def _tx(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _tx(
+        self,
+        sql: str,
+        rows: Sequence[tuple[Any, ...]],
+        counts: Mapping[str, int] | None = None,
+    ) -> None:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(sql, rows)
+            counted = [(name, value) for name, value in (counts or {}).items() if value]
+            if counted:
+                conn.executemany(_ADD_COUNT, counted)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise QueueUnavailableError(f"spool write failed: {exc}") from exc
 
-    def append(self, messages: Sequence[tuple[int, bytes]]) -> None:
+    def append(
+        self, messages: Sequence[tuple[int, bytes]], counts: Mapping[str, int] | None = None
+    ) -> None:
         now = time.time()
         self._tx(
-            "INSERT INTO queue (body, enqueued_at) VALUES (?, ?)", [(b, now) for _, b in messages]
+            "INSERT INTO queue (body, enqueued_at) VALUES (?, ?)",
+            [(b, now) for _, b in messages],
+            counts,
         )
         with self._appended:
             self._appended.notify_all()
@@ -131,8 +152,13 @@ class SpoolQueue:
             with self._appended:
                 self._appended.wait(min(remaining, 0.05))
 
-    def ack(self, partition: int, tokens: Sequence[str]) -> None:  # noqa: ARG002
-        self._tx("DELETE FROM queue WHERE seq = ?", [(int(t),) for t in tokens])
+    def ack(
+        self,
+        partition: int,  # noqa: ARG002
+        tokens: Sequence[str],
+        counts: Mapping[str, int] | None = None,
+    ) -> None:
+        self._tx("DELETE FROM queue WHERE seq = ?", [(int(t),) for t in tokens], counts)
 
     def dead_letter(
         self,
@@ -174,13 +200,8 @@ class SpoolQueue:
         return int(self._conn().execute("SELECT COUNT(*) FROM dead").fetchone()[0])
 
     def add_counts(self, counts: Mapping[str, int]) -> None:
-        rows = [(name, value) for name, value in counts.items() if value]
-        if rows:
-            self._tx(
-                "INSERT INTO counter (name, value) VALUES (?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
-                rows,
-            )
+        if any(counts.values()):
+            self._tx(_ADD_COUNT, [], counts)
 
     def counts(self) -> dict[str, int]:
         rows = self._conn().execute("SELECT name, value FROM counter")

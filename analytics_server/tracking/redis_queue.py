@@ -31,6 +31,10 @@ class RedisStreamQueue:
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self._groups: set[str] = set()
+        # Partitions where none of our entries is pending, so `fetch` need not look for them
+        # first (one round trip per batch less), and the entries delivered but not yet acked.
+        self._clear: set[int] = set()
+        self._outstanding: dict[int, set[str]] = {}
 
     def _stream(self, partition: int) -> str:
         return f"{self.prefix}:p{partition}"
@@ -40,6 +44,7 @@ class RedisStreamQueue:
             return fn(*args, **kwargs)
         except redis.RedisError as exc:
             self._groups.clear()  # a restarted Redis may have lost nothing, but check again
+            self._clear.clear()
             raise QueueUnavailableError(f"redis: {exc}") from exc
 
     def _ensure_group(self, key: str) -> None:
@@ -52,16 +57,25 @@ class RedisStreamQueue:
                 raise
         self._groups.add(key)
 
-    def append(self, messages: Sequence[tuple[int, bytes]]) -> None:
+    def append(
+        self, messages: Sequence[tuple[int, bytes]], counts: Mapping[str, int] | None = None
+    ) -> None:
         pipe = self._redis.pipeline(transaction=False)
         for partition, body in messages:
             pipe.xadd(self._stream(partition), {"b": body})
+        self._count(pipe, counts)
         self._call(pipe.execute)
+
+    def _count(self, pipe: Any, counts: Mapping[str, int] | None) -> None:
+        for name, value in (counts or {}).items():
+            if value:
+                pipe.hincrby(self._stats_key, name, value)
 
     def claim_orphans(self, partition: int) -> int:
         """Take over entries delivered to consumers that died (we hold the partition lock)."""
         key = self._stream(partition)
         self._ensure_group(key)
+        self._clear.discard(partition)  # what we claim is pending for us now
         cursor, claimed = "0-0", 0
         while True:
             result = self._call(
@@ -76,9 +90,16 @@ class RedisStreamQueue:
     def fetch(self, partition: int, limit: int, *, block_ms: int = 0) -> list[Delivery]:
         key = self._stream(partition)
         self._ensure_group(key)
-        # Our own unacknowledged entries first: a batch that failed is retried, in order.
-        result = self._call(self._redis.xreadgroup, GROUP, self.consumer, {key: "0"}, count=limit)
-        entries = result[0][1] if result else []
+        entries: list[Any] = []
+        if partition not in self._clear or self._outstanding.get(partition):
+            # Our own unacknowledged entries first: a batch that failed is retried, in order.
+            result = self._call(
+                self._redis.xreadgroup, GROUP, self.consumer, {key: "0"}, count=limit
+            )
+            entries = result[0][1] if result else []
+            if not entries:
+                self._outstanding.pop(partition, None)
+                self._clear.add(partition)
         if not entries:
             result = self._call(
                 self._redis.xreadgroup,
@@ -93,16 +114,27 @@ class RedisStreamQueue:
         for entry_id, fields in entries:
             token = entry_id.decode()
             deliveries.append(Delivery(token, fields[b"b"], _entry_time(token)))
+        if deliveries:
+            self._outstanding.setdefault(partition, set()).update(d.token for d in deliveries)
         return deliveries
 
-    def ack(self, partition: int, tokens: Sequence[str]) -> None:
-        if not tokens:
-            return
-        key = self._stream(partition)
+    def _settled(self, partition: int, tokens: Sequence[str]) -> None:
+        outstanding = self._outstanding.get(partition)
+        if outstanding is not None:
+            outstanding.difference_update(tokens)
+
+    def ack(
+        self, partition: int, tokens: Sequence[str], counts: Mapping[str, int] | None = None
+    ) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.xack(key, GROUP, *tokens)
-        pipe.xdel(key, *tokens)
-        self._call(pipe.execute)
+        if tokens:
+            key = self._stream(partition)
+            pipe.xack(key, GROUP, *tokens)
+            pipe.xdel(key, *tokens)
+        self._count(pipe, counts)
+        if len(pipe):
+            self._call(pipe.execute)
+        self._settled(partition, tokens)
 
     def dead_letter(self, partition: int, deliveries: Sequence[tuple[Delivery, str]]) -> None:
         now = time.time()
@@ -119,6 +151,7 @@ class RedisStreamQueue:
         pipe.xack(self._stream(partition), GROUP, *tokens)
         pipe.xdel(self._stream(partition), *tokens)
         self._call(pipe.execute)
+        self._settled(partition, tokens)
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
         rows = self._call(self._redis.lrange, self._dead_key, 0, limit - 1)
@@ -165,10 +198,9 @@ class RedisStreamQueue:
 
     def add_counts(self, counts: Mapping[str, int]) -> None:
         pipe = self._redis.pipeline(transaction=False)
-        for name, value in counts.items():
-            if value:
-                pipe.hincrby(self._stats_key, name, value)
-        self._call(pipe.execute)
+        self._count(pipe, counts)
+        if len(pipe):
+            self._call(pipe.execute)
 
     def counts(self) -> dict[str, int]:
         raw = self._call(self._redis.hgetall, self._stats_key)

@@ -91,7 +91,7 @@ class IngestRuntime:
 
     def drain_now(self) -> None:
         """Process everything queued, now, in this thread (inline mode)."""
-        limits = drain_limits(self.settings, idle_ms=0, block_ms=0, max_seconds=3600)
+        limits = drain_limits(self.settings, idle_ms=0, block_ms=0, max_seconds=3600, linger_ms=0)
         with self._drain_lock:
             for partition in range(self.queue.partitions):
                 drain(self.queue, self.processor, partition=partition, limits=limits)
