@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -204,7 +205,14 @@ def main() -> None:
     parser.add_argument("--rate", type=int, help="fixed request rate (hits/s) instead of max")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (redis)")
     parser.add_argument("--drain-timeout", type=float, default=300)
+    parser.add_argument("--log-dir", type=Path, help="keep the services' output there")
     args = parser.parse_args()
+
+    def output(name: str) -> int | IO[bytes]:
+        if args.log_dir is None:
+            return subprocess.DEVNULL
+        args.log_dir.mkdir(parents=True, exist_ok=True)
+        return (args.log_dir / f"{name}.log").open("wb")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     url, env = prepare(args.mode, workdir)
@@ -213,8 +221,8 @@ def main() -> None:
         subprocess.Popen(
             [BIN / "analytics-server", "serve", "--port", str(port)],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output("server"),
+            stderr=subprocess.STDOUT,
         )
     ]
     workers: list[subprocess.Popen[bytes]] = []
@@ -232,8 +240,8 @@ def main() -> None:
                     "warning",
                 ],
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=output("worker"),
+                stderr=subprocess.STDOUT,
             )
         )
         workers.append(
@@ -247,8 +255,8 @@ def main() -> None:
                     str(workdir / "beat"),
                 ],
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=output("beat"),
+                stderr=subprocess.STDOUT,
             )
         )
     try:
