@@ -15,6 +15,7 @@ from analytics_server.archiving.scheduler import ArchiveScheduler
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.home import home_endpoint
+from analytics_server.reports.endpoints import api_endpoint, api_or
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
 from analytics_server.tracking.metrics import metrics_endpoint
@@ -76,7 +77,8 @@ def create_app(
     for path in ("/matomo.js", "/piwik.js", "/tracker.js"):
         app.router.routes.append(Route(path, script_endpoint, methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/optout.js", optout_endpoint, methods=["GET"]))
-    app.router.routes.append(Route("/", home_endpoint, methods=["GET"]))
+    app.router.routes.append(Route("/", api_or(home_endpoint), methods=["GET", "POST"]))
+    app.router.routes.append(Route("/index.php", api_endpoint, methods=["GET", "POST"]))
     app.router.routes.append(Route("/healthz", _health, methods=["GET"]))
     app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return app

@@ -107,6 +107,14 @@ class ArchivingSettings(BaseModel):
         return ingest.backend == "embedded"
 
 
+class ReportsSettings(BaseModel):
+    """The Reporting API."""
+
+    # A segment that is not stored (not archived in advance) is computed from the raw logs on
+    # request, for periods of at most this many days; longer ones are refused with a message.
+    adhoc_segment_max_days: int = Field(default=93, ge=1)
+
+
 class Settings(BaseSettings):
     """All settings; with none given, the server runs embedded on SQLite."""
 
@@ -120,6 +128,7 @@ class Settings(BaseSettings):
     enrichment: EnrichmentSettings = EnrichmentSettings()
     ingest: IngestSettings = IngestSettings()
     archiving: ArchivingSettings = ArchivingSettings()
+    reports: ReportsSettings = ReportsSettings()
     # Instance salt for fingerprints and user id hashing; generated into the data dir if unset.
     salt: SecretStr = SecretStr("")
     data_dir: Path = Path("./var")

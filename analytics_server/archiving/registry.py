@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from analytics_server.archiving import (
@@ -41,6 +41,19 @@ BUILDERS: tuple[tuple[str, Builder], ...] = (
 )
 # Records that are not sums of their days; recomputed from the summed tables.
 DERIVERS: tuple[Callable[[dict[str, Record]], None], ...] = (referrers.derive, actions.derive)
+# What each derived record is recomputed from, so a period read of one report loads only those.
+_DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
+    referrers.SUMMARY: (
+        "Referrers_getReferrerType",
+        *sorted({record for record, _ in referrers.DISTINCT.values()}),
+    ),
+    actions.SUMMARY: (actions.SEARCH_KEYWORDS,),
+}
+
+
+def derivation_inputs(names: Iterable[str]) -> set[str]:
+    """The records the derived ones among `names` are recomputed from."""
+    return {source for name in names for source in _DERIVED_INPUTS.get(name, ())}
 
 
 @dataclass(frozen=True)

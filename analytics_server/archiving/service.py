@@ -14,6 +14,7 @@ import os
 import secrets
 import socket
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -24,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from analytics_server.archiving import repository, uniques
 from analytics_server.archiving.day import compute_day as day_records
 from analytics_server.archiving.records import Record, Table, decode, encode, merge_records
-from analytics_server.archiving.registry import DERIVERS, finalize
+from analytics_server.archiving.registry import DERIVERS, derivation_inputs, finalize
 from analytics_server.archiving.repository import ArchiveKey, State
 from analytics_server.kit.clock import local_day, utc_now
 from analytics_server.kit.periods import Period, period_bounds_utc, sub_periods
@@ -132,10 +133,16 @@ def compute_day(session: Session, target: Target, day: date) -> dict[str, Record
 
 
 def _summed(
-    session: Session, target: Target, period: Period, parts: list[Period]
+    session: Session,
+    target: Target,
+    period: Period,
+    parts: list[Period],
+    only: Collection[str] | None = None,
 ) -> dict[str, Record]:
-    """Sum the stored archives of `parts`, then recount what does not add up."""
-    stored = repository.load(session, [target.archive_key(p) for p in parts])
+    """Sum the stored archives of `parts` (only the records `only` names, when given), then
+    recount what does not add up."""
+    wanted = None if only is None else {*only, *derivation_inputs(only)}
+    stored = repository.load(session, [target.archive_key(p) for p in parts], wanted)
     names = sorted({name for blobs in stored.values() for name in blobs})
     merged = {
         name: merge_records(
@@ -145,6 +152,8 @@ def _summed(
     }
     for derive in DERIVERS:
         derive(merged)
+    if only is not None and not uniques.RECOUNTED.intersection(only):
+        return finalize({name: merged[name] for name in only if name in merged})
     counted = uniques.period_uniques(
         session,
         idsite=target.site.idsite,
@@ -250,9 +259,15 @@ def ensure(session: Session, target: Target, period: Period, *, now: datetime) -
 
 
 def records_for(
-    session: Session, target: Target, period: Period, *, now: datetime | None = None
+    session: Session,
+    target: Target,
+    period: Period,
+    *,
+    now: datetime | None = None,
+    names: Collection[str] | None = None,
 ) -> dict[str, Record]:
-    """Every record of a period (a range too), archiving what is due first."""
+    """The records of a period (a range too; every record unless `names`), archiving what is
+    due first."""
     moment = now or utc_now()
     if period.start > today(target.site, moment):
         return {}
@@ -260,7 +275,9 @@ def records_for(
         parts = _parts(session, target, period, moment)
         for part in parts:
             ensure(session, target, part, now=moment)
-        return _summed(session, target, period, parts)
+        found = _summed(session, target, period, parts, names)
+        return found if names is None else {n: r for n, r in found.items() if n in names}
     ensure(session, target, period, now=moment)
     key = target.archive_key(period)
-    return {name: decode(blob) for name, blob in repository.load(session, [key])[key].items()}
+    blobs = repository.load(session, [key], names)[key]
+    return {name: decode(blob) for name, blob in blobs.items()}

@@ -19,6 +19,7 @@ from analytics_server.kit.periods import Period, period_bounds_utc
 from analytics_server.models import LogVisit
 
 visit_t = cast(sa.Table, LogVisit.__table__)
+RECOUNTED = frozenset({"VisitsSummary_get", "VisitFrequency_get"})  # what period_uniques fills
 
 
 def _counts(

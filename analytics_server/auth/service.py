@@ -94,6 +94,20 @@ class Principal:
         return self.superuser or idsite in self.access
 
 
+ANONYMOUS = "anonymous"
+
+
+def _access_of(session: Session, login: str) -> dict[int, str]:
+    return {
+        a.idsite: a.access for a in session.scalars(sa.select(Access).where(Access.login == login))
+    }
+
+
+def anonymous_principal(session: Session) -> Principal:
+    """Who calls without a token: the `anonymous` user, with the view access sites gave it."""
+    return Principal(login=ANONYMOUS, superuser=False, access=_access_of(session, ANONYMOUS))
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The principal behind a token, or None for an unknown or expired token."""
     if not token or len(token) > 256:
@@ -108,8 +122,6 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     user_token, user = row
     if user_token.date_expired is not None and user_token.date_expired <= utc_now():
         return None
-    access = {
-        a.idsite: a.access
-        for a in session.scalars(sa.select(Access).where(Access.login == user.login))
-    }
-    return Principal(login=user.login, superuser=user.superuser_access, access=access)
+    return Principal(
+        login=user.login, superuser=user.superuser_access, access=_access_of(session, user.login)
+    )

@@ -1,0 +1,368 @@
+"""Display labels and row metadata: the stored codes of a report turned into what Matomo shows.
+
+Archives keep raw values (browser `CH`, country `de`, channel `2`, hour `13`); the API shows
+names ("Chrome", "Germany", "Search Engines") and puts the code and a ready-made
+`segment` definition into the row's metadata, as Matomo does. Each presenter rewrites rows in
+place and is given the language the caller asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from urllib.parse import quote
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+
+from analytics_server.archiving.records import OTHERS
+from analytics_server.enrichment.device_codes import BROWSERS, DEVICE_TYPES, OPERATING_SYSTEMS
+from analytics_server.enrichment.referrers import REFERRER_TYPE_NAMES
+from analytics_server.reports.datatable import ApiRow
+
+Presenter = Callable[[ApiRow, str], None]
+UNKNOWN = "Unknown"
+
+BROWSER_NAMES = dict(BROWSERS.values())
+OS_NAMES = dict(OPERATING_SYSTEMS.values())
+REFERRER_TYPE_LABELS = {
+    1: "Direct Entry",
+    2: "Search Engines",
+    3: "Websites",
+    6: "Campaigns",
+    7: "Social Networks",
+}
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CONTINENT_NAMES = {
+    "afr": "Africa",
+    "amc": "Central America",
+    "amn": "North America",
+    "ams": "South America",
+    "ant": "Antarctica",
+    "asi": "Asia",
+    "eur": "Europe",
+    "oce": "Oceania",
+    "unk": UNKNOWN,
+}
+
+
+# Country -> continent, read off the first time zone CLDR lists for the country (Europe/...,
+# Africa/..., Asia/...), with the Americas split as Matomo does and the ocean zones placed.
+_ZONE_CONTINENT = {
+    "Europe": "eur",
+    "Africa": "afr",
+    "Asia": "asi",
+    "Australia": "oce",
+    "Pacific": "oce",
+    "Antarctica": "ant",
+    "Arctic": "eur",
+}
+_SOUTH_AMERICA = frozenset(
+    ["AR", "BO", "BR", "CL", "CO", "EC", "FK", "GF", "GY", "PE", "PY", "SR", "UY", "VE"]
+)
+_CENTRAL_AMERICA = frozenset(
+    [
+        "AG",
+        "AI",
+        "AW",
+        "BB",
+        "BL",
+        "BQ",
+        "BS",
+        "BZ",
+        "CR",
+        "CU",
+        "CW",
+        "DM",
+        "DO",
+        "GD",
+        "GP",
+        "GT",
+        "HN",
+        "HT",
+        "JM",
+        "KN",
+        "KY",
+        "LC",
+        "MF",
+        "MQ",
+        "MS",
+        "NI",
+        "PA",
+        "PR",
+        "SV",
+        "SX",
+        "TC",
+        "TT",
+        "VC",
+        "VG",
+        "VI",
+    ]
+)
+_OCEAN = {
+    "BM": "amn",
+    "CV": "afr",
+    "SH": "afr",
+    "FK": "ams",
+    "GS": "ant",
+    "TF": "ant",
+    "IS": "eur",
+    "PT": "eur",
+    "ES": "eur",
+    "FO": "eur",
+    "IO": "asi",
+    "MV": "asi",
+    "CC": "asi",
+    "CX": "asi",
+}
+
+
+@lru_cache(maxsize=1)
+def country_continents() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for territory, zones in get_global("territory_zones").items():
+        if len(territory) != 2 or not zones or territory == "ZZ":
+            continue
+        area = str(zones[0]).split("/")[0]
+        if territory in _OCEAN:
+            found[territory] = _OCEAN[territory]
+        elif area == "America":
+            south = territory in _SOUTH_AMERICA
+            found[territory] = "ams" if south else "amc" if territory in _CENTRAL_AMERICA else "amn"
+        else:
+            found[territory] = _ZONE_CONTINENT.get(area, "afr")  # Indian Ocean islands
+    return found
+
+
+def continent_of(country_code: str) -> str:
+    return country_continents().get(country_code.upper(), "unk")
+
+
+def segment_value(value: str) -> str:
+    """A value encoded once for use inside a segment definition (Matomo's row metadata)."""
+    return quote(value, safe="")
+
+
+def _segment(row: ApiRow, name: str, value: str) -> None:
+    row.meta["segment"] = f"{name}=={segment_value(value)}"
+
+
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale("en")
+
+
+def country_name(code: str, language: str = "en") -> str:
+    if not code or code.lower() in ("xx", "ti"):
+        return UNKNOWN
+    return str(_locale(language).territories.get(code.upper(), code.upper()))
+
+
+def language_name(code: str, language: str = "en") -> str:
+    if not code or code == "xx":
+        return UNKNOWN
+    return str(_locale(language).languages.get(code.lower(), code))
+
+
+def is_others(row: ApiRow) -> bool:
+    return row.label == OTHERS
+
+
+def device_type(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    name = DEVICE_TYPES.get(int(row.label), "unknown") if row.label.isdigit() else "unknown"
+    row.label = name.capitalize() if name != "tv" else "TV"
+    _segment(row, "deviceType", name)
+
+
+def browser(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    code = row.label or "UNK"
+    row.label = BROWSER_NAMES.get(code, UNKNOWN)
+    row.meta["code"] = code
+    _segment(row, "browserCode", code)
+
+
+def browser_version(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    code, _, version = row.label.partition(";")
+    name = BROWSER_NAMES.get(code, UNKNOWN)
+    row.label = f"{name} {version}".strip()
+    _segment(row, "browserCode", code)
+    row.meta["segment"] += f";browserVersion=={segment_value(version)}"
+
+
+def operating_system(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    code = row.label or "UNK"
+    row.label = OS_NAMES.get(code, UNKNOWN)
+    row.meta["code"] = code
+    _segment(row, "operatingSystemCode", code)
+
+
+def os_version(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    code, _, version = row.label.partition(";")
+    row.label = f"{OS_NAMES.get(code, UNKNOWN)} {version}".strip()
+    _segment(row, "operatingSystemCode", code)
+    row.meta["segment"] += f";operatingSystemVersion=={segment_value(version)}"
+
+
+def brand(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    value = row.label
+    row.label = value or UNKNOWN
+    _segment(row, "deviceBrand", value)
+
+
+def model(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    brand_name, _, model_name = row.label.partition(";")
+    shown = " - ".join(part for part in (brand_name, model_name) if part)
+    row.label = shown or UNKNOWN
+    _segment(row, "deviceModel", model_name)
+
+
+def configuration(row: ApiRow, _language: str) -> None:
+    if is_others(row):
+        return
+    os_code, _, rest = row.label.partition(";")
+    browser_code, _, resolution = rest.partition(";")
+    parts = (OS_NAMES.get(os_code, UNKNOWN), BROWSER_NAMES.get(browser_code, UNKNOWN), resolution)
+    row.label = " / ".join(parts)
+
+
+def plain_value(segment: str) -> Presenter:
+    """The label as stored, with a segment on it; an empty value shows as Unknown."""
+
+    def present(row: ApiRow, _language: str) -> None:
+        if is_others(row):
+            return
+        value = row.label
+        row.label = value or UNKNOWN
+        _segment(row, segment, value)
+
+    return present
+
+
+def country(row: ApiRow, language: str) -> None:
+    if is_others(row):
+        return
+    code = row.label or "xx"
+    row.label = country_name(code, language)
+    row.meta["code"] = code
+    _segment(row, "countryCode", code)
+
+
+def continent(row: ApiRow, _language: str) -> None:
+    code = row.label or "unk"
+    row.label = CONTINENT_NAMES.get(code, UNKNOWN)
+    row.meta["code"] = code
+    _segment(row, "continentCode", code)
+
+
+def region(row: ApiRow, language: str) -> None:
+    if is_others(row):
+        return
+    code, _, country_code = row.label.partition("|")
+    row.label = f"{code or UNKNOWN}, {country_name(country_code, language)}"
+    row.meta.update(region=code, country=country_code)
+    _segment(row, "regionCode", code)
+    row.meta["segment"] += f";countryCode=={segment_value(country_code)}"
+
+
+def city(row: ApiRow, language: str) -> None:
+    if is_others(row):
+        return
+    name, _, rest = row.label.partition("|")
+    region_code, _, country_code = rest.partition("|")
+    place = ", ".join(part for part in (name or UNKNOWN, region_code) if part)
+    row.label = f"{place}, {country_name(country_code, language)}"
+    row.meta.update(city_name=name, region=region_code, country=country_code)
+    _segment(row, "city", name)
+    row.meta["segment"] += f";countryCode=={segment_value(country_code)}"
+
+
+def language(row: ApiRow, lang: str) -> None:
+    if is_others(row):
+        return
+    code = row.label
+    row.label = language_name(code, lang)
+    row.meta["code"] = code
+    _segment(row, "languageCode", code)
+
+
+def language_code(row: ApiRow, lang: str) -> None:
+    if is_others(row):
+        return
+    code = row.label
+    base, _, area = code.partition("-")
+    name = language_name(base, lang)
+    if area:
+        name = f"{name} - {country_name(area, lang)}"
+    row.label = f"{name} ({code})" if code else UNKNOWN
+    row.meta["code"] = code
+    _segment(row, "languageCode", code)
+
+
+def referrer_type(row: ApiRow, _language: str) -> None:
+    if not row.label.isdigit():
+        return
+    kind = int(row.label)
+    row.label = REFERRER_TYPE_LABELS.get(kind, UNKNOWN)
+    row.meta["referer_type"] = kind
+    _segment(row, "referrerType", REFERRER_TYPE_NAMES.get(kind, ""))
+
+
+def referrer_any(row: ApiRow, _language: str) -> None:
+    """Referrers.getAll: `type;name` as the name, the channel as a column."""
+    kind, sep, name = row.label.partition(";")
+    if not sep or not kind.isdigit():
+        return
+    row.label = name or UNKNOWN
+    row.meta["referer_type"] = REFERRER_TYPE_LABELS.get(int(kind), UNKNOWN)
+    _segment(row, "referrerName", name)
+
+
+def hour(segment: str) -> Presenter:
+    def present(row: ApiRow, _language: str) -> None:
+        if row.label.isdigit():
+            number = int(row.label)
+            row.label = f"{number:02d}"  # Matomo's labels: 00 ... 23
+            _segment(row, segment, str(number))
+
+    return present
+
+
+def day_of_week(row: ApiRow, _language: str) -> None:
+    if row.label.isdigit() and 1 <= int(row.label) <= 7:
+        number = int(row.label)
+        row.label = DAYS[number - 1]
+        row.meta["day_of_week"] = number
+        _segment(row, "visitEndServerDayOfWeek", str(number))
+
+
+def interest(unit: str) -> Presenter:
+    """VisitorInterest buckets: `11-30` becomes `11-30 s`, `30+` stays open-ended."""
+
+    def present(row: ApiRow, _language: str) -> None:
+        if not row.label or is_others(row):
+            return
+        row.label = f"{row.label} {unit}".strip()
+
+    return present
+
+
+def user_id(row: ApiRow, _language: str) -> None:
+    if not is_others(row):
+        _segment(row, "userId", row.label)

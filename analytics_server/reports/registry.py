@@ -1,0 +1,742 @@
+"""Every report of the Reporting API: its Matomo method name, the archived record behind it,
+its columns, processed metrics, label presenter and subtable method.
+
+`REPORTS` maps `Module.action` to a `Report`; subtable methods (`Referrers.
+getKeywordsFromSearchEngineId`...) are reports of their own that read the parent's record with
+`idSubtable`. `API.getReportMetadata` is generated from this list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from analytics_server.archiving import events as archived_events
+from analytics_server.errors import InvalidRequestError
+from analytics_server.reports import labels
+from analytics_server.reports import processed as pm
+from analytics_server.reports.datatable import ApiRow
+from analytics_server.reports.params import Params
+
+VISIT_COLUMNS = (
+    "nb_uniq_visitors",
+    "nb_visits",
+    "nb_actions",
+    "nb_users",
+    "max_actions",
+    "sum_visit_length",
+    "bounce_count",
+    "nb_visits_converted",
+)
+PAGE_COLUMNS = (
+    "nb_hits",
+    "nb_visits",
+    "nb_uniq_visitors",
+    "sum_time_spent",
+    "entry_nb_visits",
+    "entry_nb_uniq_visitors",
+    "entry_nb_actions",
+    "entry_sum_visit_length",
+    "entry_bounce_count",
+    "exit_nb_visits",
+    "exit_nb_uniq_visitors",
+)
+EVENT_COLUMNS = (
+    "nb_uniq_visitors",
+    "nb_visits",
+    "nb_events",
+    "nb_events_with_value",
+    "sum_event_value",
+    "min_event_value",
+    "max_event_value",
+)
+CONTENT_COLUMNS = ("nb_visits", "nb_uniq_visitors", "nb_impressions", "nb_interactions")
+LINK_COLUMNS = ("nb_visits", "nb_hits", "nb_uniq_visitors")
+PRODUCT_COLUMNS = ("revenue", "quantity", "orders", "nb_visits")
+SUMMARY_COLUMNS = (
+    "nb_uniq_visitors",
+    "nb_users",
+    "nb_visits",
+    "nb_actions",
+    "nb_visits_converted",
+    "bounce_count",
+    "sum_visit_length",
+    "max_actions",
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One API report. `dimension` None means a report of one row of metrics."""
+
+    module: str
+    action: str
+    name: str
+    category: str
+    record: str
+    dimension: str | None = None
+    metrics: tuple[str, ...] = VISIT_COLUMNS
+    processed: tuple[pm.Processed, ...] = ()
+    present: labels.Presenter | None = None
+    flat_separator: str = " - "
+    subtable_method: str | None = None
+    is_subtable: bool = False
+    natural_order: bool = False
+    fill: tuple[str, ...] = ()
+    sort: str = "nb_visits"
+    record_for: Callable[[Params], str] | None = None
+    keep: Callable[[ApiRow], bool] | None = None
+    group: Callable[[str], str] | None = None
+    goals_record: str | None = None
+    parameters: tuple[str, ...] = field(default=())
+
+    @property
+    def method(self) -> str:
+        return f"{self.module}.{self.action}"
+
+    @property
+    def unique_id(self) -> str:
+        return f"{self.module}_{self.action}"
+
+    def record_name(self, params: Params) -> str:
+        return self.record_for(params) if self.record_for is not None else self.record
+
+
+def _visit_report(
+    module: str, action: str, name: str, category: str, dimension: str, **more: object
+) -> Report:
+    record = str(more.pop("record", f"{module}_{action}"))
+    return Report(module, action, name, category, record, dimension, **more)  # type: ignore[arg-type]
+
+
+def _events_record(primary: str) -> Callable[[Params], str]:
+    def name(params: Params) -> str:
+        secondary = params.get("secondaryDimension") or archived_events.DEFAULT_SECONDARY[primary]
+        if secondary not in archived_events.DEFAULT_SECONDARY or secondary == primary:
+            raise InvalidRequestError(
+                "secondaryDimension must be one of eventCategory, eventAction, eventName "
+                f"(not {primary})"
+            )
+        return archived_events.record_name(primary, secondary)
+
+    return name
+
+
+def _goal_key(params: Params) -> str:
+    goal = params.get("idGoal").strip()
+    if goal in ("", "0") and params.get("idGoal") == "":
+        return ""
+    if goal in ("ecommerceOrder", "ecommerceAbandonedCart") or goal.isdigit():
+        return goal
+    raise InvalidRequestError("idGoal must be a goal id, ecommerceOrder or ecommerceAbandonedCart")
+
+
+def _goals_record(params: Params) -> str:
+    key = _goal_key(params)
+    return f"Goals_get_idGoal--{key}" if key else "Goals_get"
+
+
+def _items_record(method: str) -> Callable[[Params], str]:
+    def name(params: Params) -> str:
+        abandoned = params.flag("abandonedCarts")
+        return f"Goals_{method}_abandonedCarts--1" if abandoned else f"Goals_{method}"
+
+    return name
+
+
+def _dimension_record(params: Params) -> str:
+    return f"CustomDimensions_getCustomDimension_idDimension--{params.required_int('idDimension')}"
+
+
+def _has(column: str) -> Callable[[ApiRow], bool]:
+    def keep(row: ApiRow) -> bool:
+        return bool(row.columns.get(column))
+
+    return keep
+
+
+def _pages(action: str, name: str, record: str, **more: object) -> Report:
+    separator = "/" if record == "Actions_getPageUrls" else " - "
+    dimension = "Page URL" if separator == "/" else "Page Title"
+    return Report(
+        "Actions",
+        action,
+        name,
+        "Actions",
+        record,
+        dimension,
+        metrics=PAGE_COLUMNS,
+        processed=pm.PAGE_METRICS,
+        flat_separator=separator,
+        sort="nb_hits",
+        **more,  # type: ignore[arg-type]
+    )
+
+
+def _subtables(report: Report, *methods: str) -> list[Report]:
+    """`report` and the methods that serve its subtables (same record, `idSubtable`)."""
+    found = [replace(report, subtable_method=methods[0] if methods else report.action)]
+    for method in methods:
+        found.append(
+            replace(report, action=method, is_subtable=True, subtable_method=None, present=None)
+        )
+    return found
+
+
+VISITOR_DIMENSIONS = [
+    _visit_report(
+        "DevicesDetection",
+        "getType",
+        "Device type",
+        "Visitors",
+        "Device type",
+        present=labels.device_type,
+        goals_record="Goals_DevicesDetection_getType",
+    ),
+    _visit_report(
+        "DevicesDetection", "getBrand", "Device brand", "Visitors", "Brand", present=labels.brand
+    ),
+    _visit_report(
+        "DevicesDetection", "getModel", "Device model", "Visitors", "Model", present=labels.model
+    ),
+    _visit_report(
+        "DevicesDetection",
+        "getOsFamilies",
+        "Operating system families",
+        "Visitors",
+        "Operating system family",
+        present=labels.operating_system,
+    ),
+    _visit_report(
+        "DevicesDetection",
+        "getOsVersions",
+        "Operating system versions",
+        "Visitors",
+        "Operating system version",
+        present=labels.os_version,
+    ),
+    _visit_report(
+        "DevicesDetection", "getBrowsers", "Browsers", "Visitors", "Browser", present=labels.browser
+    ),
+    _visit_report(
+        "DevicesDetection",
+        "getBrowserVersions",
+        "Browser versions",
+        "Visitors",
+        "Browser version",
+        present=labels.browser_version,
+    ),
+    _visit_report(
+        "DevicesDetection",
+        "getBrowserEngines",
+        "Browser engines",
+        "Visitors",
+        "Browser engine",
+        present=labels.plain_value("browserEngine"),
+    ),
+    _visit_report(
+        "Resolution",
+        "getResolution",
+        "Screen resolution",
+        "Visitors",
+        "Resolution",
+        present=labels.plain_value("resolution"),
+    ),
+    _visit_report(
+        "Resolution",
+        "getConfiguration",
+        "Configurations",
+        "Visitors",
+        "Configuration",
+        present=labels.configuration,
+    ),
+    _visit_report(
+        "UserLanguage",
+        "getLanguage",
+        "Browser language",
+        "Visitors",
+        "Language",
+        present=labels.language,
+    ),
+    _visit_report(
+        "UserLanguage",
+        "getLanguageCode",
+        "Language code",
+        "Visitors",
+        "Language code",
+        present=labels.language_code,
+    ),
+    _visit_report(
+        "UserCountry",
+        "getCountry",
+        "Country",
+        "Visitors",
+        "Country",
+        present=labels.country,
+        goals_record="Goals_UserCountry_getCountry",
+    ),
+    _visit_report(
+        "UserCountry",
+        "getContinent",
+        "Continent",
+        "Visitors",
+        "Continent",
+        present=labels.continent,
+        record="UserCountry_getCountry",
+        group=labels.continent_of,
+    ),
+    _visit_report(
+        "UserCountry", "getRegion", "Region", "Visitors", "Region", present=labels.region
+    ),
+    _visit_report("UserCountry", "getCity", "City", "Visitors", "City", present=labels.city),
+    _visit_report(
+        "UserCountry",
+        "getNamedLocation",
+        "Named location",
+        "Visitors",
+        "Location",
+        present=labels.plain_value("locationNamed"),
+    ),
+    _visit_report(
+        "VisitTime",
+        "getVisitInformationPerLocalTime",
+        "Visits per local time",
+        "Visitors",
+        "Local time",
+        present=labels.hour("visitLocalHour"),
+        natural_order=True,
+        fill=tuple(str(h) for h in range(24)),
+    ),
+    _visit_report(
+        "VisitTime",
+        "getVisitInformationPerServerTime",
+        "Visits per server time",
+        "Visitors",
+        "Server time",
+        present=labels.hour("visitServerHour"),
+        natural_order=True,
+        fill=tuple(str(h) for h in range(24)),
+    ),
+    _visit_report(
+        "VisitTime",
+        "getByDayOfWeek",
+        "Visits by day of week",
+        "Visitors",
+        "Day of the week",
+        present=labels.day_of_week,
+        natural_order=True,
+        fill=tuple(str(d) for d in range(1, 8)),
+    ),
+    _visit_report("UserId", "getUsers", "User IDs", "Visitors", "User ID", present=labels.user_id),
+]
+
+ENGAGEMENT = [
+    Report(
+        "VisitorInterest",
+        action,
+        name,
+        "Visitors",
+        f"VisitorInterest_{action}",
+        dimension,
+        metrics=("nb_visits",),
+        present=labels.interest(unit),
+        natural_order=True,
+    )
+    for action, name, dimension, unit in (
+        ("getNumberOfVisitsPerVisitDuration", "Visit length", "Visit duration", "s"),
+        ("getNumberOfVisitsPerPage", "Pages per visit", "Actions per visit", "actions"),
+        ("getNumberOfVisitsByVisitCount", "Visits by visit number", "Visit number", "visits"),
+        ("getNumberOfVisitsByDaysSinceLast", "Days since last visit", "Days", "days"),
+    )
+]
+
+SUMMARIES = [
+    Report(
+        "VisitsSummary",
+        "get",
+        "Visits summary",
+        "Visitors",
+        "VisitsSummary_get",
+        metrics=SUMMARY_COLUMNS,
+        processed=pm.VISIT_METRICS,
+    ),
+    Report(
+        "VisitFrequency",
+        "get",
+        "Returning visits",
+        "Visitors",
+        "VisitFrequency_get",
+        metrics=tuple(f"{c}{s}" for s in ("_new", "_returning") for c in SUMMARY_COLUMNS),
+        processed=(
+            *pm.suffixed(pm.VISIT_METRICS, "_new"),
+            *pm.suffixed(pm.VISIT_METRICS, "_returning"),
+        ),
+    ),
+    Report(
+        "Actions",
+        "get",
+        "Actions summary",
+        "Actions",
+        "Actions_get",
+        metrics=(
+            "nb_pageviews",
+            "nb_uniq_pageviews",
+            "nb_downloads",
+            "nb_uniq_downloads",
+            "nb_outlinks",
+            "nb_uniq_outlinks",
+            "nb_searches",
+            "nb_keywords",
+        ),
+    ),
+    Report(
+        "PagePerformance",
+        "get",
+        "Page performance",
+        "Actions",
+        "PagePerformance_get",
+        metrics=(),
+        processed=pm.PERFORMANCE_METRICS,
+    ),
+    Report("Referrers", "get", "Referrers overview", "Referrers", "Referrers_get", metrics=()),
+    Report(
+        "Goals",
+        "get",
+        "Goals overview",
+        "Goals",
+        "Goals_get",
+        metrics=("nb_conversions", "nb_visits_converted", "revenue"),
+        processed=pm.ORDER_METRICS,
+        record_for=_goals_record,
+        parameters=("idGoal",),
+    ),
+]
+
+ACTIONS = [
+    *_subtables(_pages("getPageUrls", "Page URLs", "Actions_getPageUrls")),
+    *_subtables(_pages("getPageTitles", "Page titles", "Actions_getPageTitles")),
+    *_subtables(
+        replace(
+            _pages("getEntryPageUrls", "Entry pages", "Actions_getPageUrls"),
+            keep=_has("entry_nb_visits"),
+            sort="entry_nb_visits",
+        )
+    ),
+    *_subtables(
+        replace(
+            _pages("getEntryPageTitles", "Entry page titles", "Actions_getPageTitles"),
+            keep=_has("entry_nb_visits"),
+            sort="entry_nb_visits",
+        )
+    ),
+    *_subtables(
+        replace(
+            _pages("getExitPageUrls", "Exit pages", "Actions_getPageUrls"),
+            keep=_has("exit_nb_visits"),
+            sort="exit_nb_visits",
+        )
+    ),
+    *_subtables(
+        replace(
+            _pages("getExitPageTitles", "Exit page titles", "Actions_getPageTitles"),
+            keep=_has("exit_nb_visits"),
+            sort="exit_nb_visits",
+        )
+    ),
+    *_subtables(
+        Report(
+            "Actions",
+            "getDownloads",
+            "Downloads",
+            "Actions",
+            "Actions_getDownloads",
+            "Download URL",
+            metrics=LINK_COLUMNS,
+            sort="nb_hits",
+        )
+    ),
+    *_subtables(
+        Report(
+            "Actions",
+            "getOutlinks",
+            "Outlinks",
+            "Actions",
+            "Actions_getOutlinks",
+            "Outlink URL",
+            metrics=LINK_COLUMNS,
+            sort="nb_hits",
+        )
+    ),
+    Report(
+        "Actions",
+        "getSiteSearchKeywords",
+        "Site search keywords",
+        "Actions",
+        "Actions_getSiteSearchKeywords",
+        "Keyword (site search)",
+        metrics=("nb_visits", "nb_hits", "nb_uniq_visitors", "sum_time_spent", "exit_nb_visits"),
+        processed=pm.SEARCH_KEYWORD_METRICS,
+        present=labels.plain_value("siteSearchKeyword"),
+    ),
+    Report(
+        "Actions",
+        "getSiteSearchNoResultKeywords",
+        "Site search keywords with no results",
+        "Actions",
+        "Actions_getSiteSearchNoResultKeywords",
+        "Keyword (site search)",
+        metrics=("nb_visits", "nb_hits", "nb_uniq_visitors", "exit_nb_visits"),
+        processed=pm.SEARCH_KEYWORD_METRICS,
+        present=labels.plain_value("siteSearchKeyword"),
+    ),
+    Report(
+        "Actions",
+        "getSiteSearchCategories",
+        "Site search categories",
+        "Actions",
+        "Actions_getSiteSearchCategories",
+        "Category (site search)",
+        metrics=("nb_visits", "nb_actions"),
+        processed=pm.SEARCH_CATEGORY_METRICS,
+        present=labels.plain_value("siteSearchCategory"),
+    ),
+]
+
+EVENTS = [
+    *_subtables(
+        Report(
+            "Events",
+            "getCategory",
+            "Event categories",
+            "Events",
+            "Events_getCategory",
+            "Event category",
+            metrics=EVENT_COLUMNS,
+            processed=pm.EVENT_METRICS,
+            sort="nb_events",
+            record_for=_events_record("eventCategory"),
+            present=labels.plain_value("eventCategory"),
+            parameters=("secondaryDimension",),
+        ),
+        "getActionFromCategoryId",
+        "getNameFromCategoryId",
+    ),
+    *_subtables(
+        Report(
+            "Events",
+            "getAction",
+            "Event actions",
+            "Events",
+            "Events_getAction",
+            "Event action",
+            metrics=EVENT_COLUMNS,
+            processed=pm.EVENT_METRICS,
+            sort="nb_events",
+            record_for=_events_record("eventAction"),
+            present=labels.plain_value("eventAction"),
+            parameters=("secondaryDimension",),
+        ),
+        "getNameFromActionId",
+        "getCategoryFromActionId",
+    ),
+    *_subtables(
+        Report(
+            "Events",
+            "getName",
+            "Event names",
+            "Events",
+            "Events_getName",
+            "Event name",
+            metrics=EVENT_COLUMNS,
+            processed=pm.EVENT_METRICS,
+            sort="nb_events",
+            record_for=_events_record("eventName"),
+            present=labels.plain_value("eventName"),
+            parameters=("secondaryDimension",),
+        ),
+        "getActionFromNameId",
+        "getCategoryFromNameId",
+    ),
+]
+
+CONTENTS = [
+    *_subtables(
+        Report(
+            "Contents",
+            "getContentNames",
+            "Content names",
+            "Actions",
+            "Contents_getContentNames",
+            "Content name",
+            metrics=CONTENT_COLUMNS,
+            processed=pm.CONTENT_METRICS,
+            sort="nb_impressions",
+            present=labels.plain_value("contentName"),
+        )
+    ),
+    *_subtables(
+        Report(
+            "Contents",
+            "getContentPieces",
+            "Content pieces",
+            "Actions",
+            "Contents_getContentPieces",
+            "Content piece",
+            metrics=CONTENT_COLUMNS,
+            processed=pm.CONTENT_METRICS,
+            sort="nb_impressions",
+            present=labels.plain_value("contentPiece"),
+        )
+    ),
+]
+
+REFERRERS = [
+    _visit_report(
+        "Referrers",
+        "getReferrerType",
+        "Channel type",
+        "Referrers",
+        "Channel type",
+        present=labels.referrer_type,
+        goals_record="Goals_Referrers_getReferrerType",
+    ),
+    _visit_report(
+        "Referrers", "getAll", "All referrers", "Referrers", "Referrer", present=labels.referrer_any
+    ),
+    *_subtables(
+        _visit_report(
+            "Referrers",
+            "getSearchEngines",
+            "Search engines",
+            "Referrers",
+            "Search engine",
+            present=labels.plain_value("referrerName"),
+        ),
+        "getKeywordsFromSearchEngineId",
+    ),
+    *_subtables(
+        _visit_report(
+            "Referrers",
+            "getKeywords",
+            "Keywords",
+            "Referrers",
+            "Keyword",
+            present=labels.plain_value("referrerKeyword"),
+        ),
+        "getSearchEnginesFromKeywordId",
+    ),
+    *_subtables(
+        _visit_report(
+            "Referrers",
+            "getCampaigns",
+            "Campaigns",
+            "Referrers",
+            "Campaign",
+            present=labels.plain_value("referrerName"),
+        ),
+        "getKeywordsFromCampaignId",
+    ),
+    *_subtables(
+        _visit_report(
+            "Referrers",
+            "getWebsites",
+            "Websites",
+            "Referrers",
+            "Website",
+            present=labels.plain_value("referrerName"),
+        ),
+        "getUrlsFromWebsiteId",
+    ),
+    *_subtables(
+        _visit_report(
+            "Referrers",
+            "getSocials",
+            "Social networks",
+            "Referrers",
+            "Social network",
+            present=labels.plain_value("referrerName"),
+        ),
+        "getUrlsForSocial",
+    ),
+    *(
+        _visit_report(
+            "MarketingCampaignsReporting",
+            action,
+            name,
+            "Referrers",
+            dimension,
+            present=labels.plain_value(segment) if segment else None,
+        )
+        for action, name, dimension, segment in (
+            ("getSource", "Campaign sources", "Campaign source", "campaignSource"),
+            ("getMedium", "Campaign mediums", "Campaign medium", "campaignMedium"),
+            ("getSourceMedium", "Campaign source - medium", "Campaign source - medium", ""),
+        )
+    ),
+]
+
+GOALS = [
+    Report(
+        "Goals",
+        action,
+        name,
+        "Goals",
+        f"Goals_{action}",
+        dimension,
+        metrics=("nb_conversions", "revenue"),
+        natural_order=True,
+        sort="nb_conversions",
+    )
+    for action, name, dimension in (
+        ("getDaysToConversion", "Days to conversion", "Days to conversion"),
+        ("getVisitsUntilConversion", "Visits to conversion", "Visits to conversion"),
+    )
+] + [
+    Report(
+        "Goals",
+        method,
+        name,
+        "Ecommerce",
+        f"Goals_{method}",
+        dimension,
+        metrics=PRODUCT_COLUMNS,
+        processed=pm.PRODUCT_METRICS,
+        sort="revenue",
+        record_for=_items_record(method),
+        present=labels.plain_value(segment),
+        parameters=("abandonedCarts",),
+    )
+    for method, name, dimension, segment in (
+        ("getItemsSku", "Product SKU", "Product SKU", "productSku"),
+        ("getItemsName", "Product name", "Product name", "productName"),
+        ("getItemsCategory", "Product category", "Product category", "productCategory"),
+    )
+]
+
+OTHER = [
+    Report(
+        "CustomDimensions",
+        "getCustomDimension",
+        "Custom dimension",
+        "Visitors",
+        "CustomDimensions_getCustomDimension",
+        "Custom dimension",
+        metrics=VISIT_COLUMNS,
+        processed=pm.VISIT_METRICS,
+        record_for=_dimension_record,
+        parameters=("idDimension",),
+    ),
+]
+
+ALL: list[Report] = [
+    *SUMMARIES,
+    *VISITOR_DIMENSIONS,
+    *ENGAGEMENT,
+    *ACTIONS,
+    *EVENTS,
+    *CONTENTS,
+    *REFERRERS,
+    *GOALS,
+    *OTHER,
+]
+REPORTS: dict[str, Report] = {report.method: report for report in ALL}
