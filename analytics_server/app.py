@@ -67,6 +67,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.tracker = tracker
+    app.state.clock = tracker.clock  # one clock for hits and reports (tests set it)
     app.state.ingest = ingest
     # Routes for the schema and for clarity; requests are answered by TrackingShortcut.
     for path in TRACKING_PATHS:

@@ -19,7 +19,6 @@ from starlette.responses import Response
 
 from analytics_server.auth import service as auth_service
 from analytics_server.errors import AccessDeniedError, AppError
-from analytics_server.kit.clock import utc_now
 from analytics_server.reports import api
 from analytics_server.reports.formats import FORMATS, Rendered, render, render_error
 from analytics_server.reports.params import Params
@@ -52,7 +51,7 @@ def _call(request: Request, params: Params) -> Call:
             )
     else:
         principal = auth_service.anonymous_principal(session)
-    return Call(session, principal, params, utc_now(), state.settings)
+    return Call(session, principal, params, state.clock(), state.settings)
 
 
 def answer(request: Request, params: Params) -> Rendered:
