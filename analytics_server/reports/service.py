@@ -194,8 +194,6 @@ def table_rows(
     if report.present is not None and idsub is None:
         for row in table.rows:
             report.present(row, call.language)
-    for row in table.walk():
-        pm.add_processed(row.columns, report.processed)
     return filtered(report, table, call, site)
 
 
@@ -205,6 +203,13 @@ def filtered(
     params = call.params
     if params.flag("flat"):
         table = dt.flatten(table, report.flat_separator)
+    # Processed metrics only for rows that can be shown (a page tree holds thousands), unless
+    # a filter or the sort reads one of them.
+    names = {metric.name for metric in report.processed}
+    filters = ("filter_sort_column", "filter_column", "filter_column_recursive")
+    early = any(params.get(name) in names for name in (*filters, "filter_excludelowpop"))
+    if early:
+        _process(table, report, expanded=params.flag("expanded"))
     pattern = params.get("filter_pattern")
     if pattern:
         column = params.get("filter_column") or "label"
@@ -234,6 +239,8 @@ def filtered(
     else:
         end = None if limit is None or limit < 0 else offset + limit
         table = dt.ApiTable(table.rows[offset:end])
+    if not early:
+        _process(table, report, expanded=params.flag("expanded"))
     return dt.to_plain(
         table,
         processed=report.processed,
@@ -243,6 +250,11 @@ def filtered(
         show=params.get_list("showColumns"),
         hide=params.get_list("hideColumns"),
     )
+
+
+def _process(table: dt.ApiTable, report: Report, *, expanded: bool) -> None:
+    for row in table.walk() if expanded else table.rows:
+        pm.add_processed(row.columns, report.processed)
 
 
 def _number(text: str) -> float:
