@@ -15,8 +15,20 @@ from analytics_server.errors import InvalidRequestError
 
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d*)\]$")
 MAX_LIST = 1000
+MAX_INT = 2**31 - 1  # ids, limits and offsets: what every database column here can hold
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+def to_int(text: str, name: str) -> int:
+    """An integer parameter within the range ids and limits have."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InvalidRequestError(f"The parameter '{name}' must be an integer.") from None
+    if abs(value) > MAX_INT:
+        raise InvalidRequestError(f"The parameter '{name}' is out of range.")
+    return value
 
 
 class Params:
@@ -81,10 +93,7 @@ class Params:
         value = self._values.get(name, "").strip()
         if not value:
             return default
-        try:
-            return int(value)
-        except ValueError:
-            raise InvalidRequestError(f"The parameter '{name}' must be an integer.") from None
+        return to_int(value, name)
 
     def required_int(self, name: str) -> int:
         value = self.integer(name)

@@ -26,7 +26,7 @@ from analytics_server.models import Site
 from analytics_server.reports import datatable as dt
 from analytics_server.reports import processed as pm
 from analytics_server.reports.formats import Keyed
-from analytics_server.reports.params import Params
+from analytics_server.reports.params import Params, to_int
 from analytics_server.reports.registry import Report
 from analytics_server.segments import service as segments_service
 from analytics_server.segments.grammar import segment_hash
@@ -69,10 +69,7 @@ def site_ids(call: Call, *, access: str = "view") -> tuple[list[int], bool]:
     if raw.strip().lower() == "all":
         ids = list(call.session.scalars(sa.select(Site.idsite).order_by(Site.idsite)))
         return [i for i in ids if allowed(i)], True
-    try:
-        ids = [int(part) for part in raw.split(",") if part.strip()]
-    except ValueError:
-        raise InvalidRequestError("idSite must be a site id, a list of ids or 'all'.") from None
+    ids = [to_int(part, "idSite") for part in raw.split(",") if part.strip()]
     for idsite in ids:
         if not allowed(idsite):
             raise deny(f"site {idsite} needs '{access}' access")
