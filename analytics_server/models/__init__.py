@@ -1,5 +1,6 @@
 """SQLAlchemy tables only; importing this package registers every table on `Base.metadata`."""
 
+from analytics_server.models.annotation import Annotation
 from analytics_server.models.archive import ArchiveRecord, ArchiveState
 from analytics_server.models.base import Base
 from analytics_server.models.ingest import IngestKey
@@ -17,6 +18,7 @@ from analytics_server.models.user import Access, User, UserToken
 
 __all__ = [
     "Access",
+    "Annotation",
     "ArchiveRecord",
     "ArchiveState",
     "Base",

@@ -1,0 +1,1 @@
+"""Annotations: dated notes on a site's reports."""
