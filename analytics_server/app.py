@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from sqlalchemy.engine import Engine
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
 
 from analytics_server import __version__
 from analytics_server.archiving.scheduler import ArchiveScheduler
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.home import home_endpoint
+from analytics_server.reports import openapi as api_docs
 from analytics_server.reports.endpoints import api_endpoint, api_or
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
@@ -23,7 +27,18 @@ from analytics_server.tracking.optout import optout_endpoint
 from analytics_server.tracking.runtime import IngestRuntime
 from analytics_server.tracking.script import script_endpoint
 
+STATIC = Path(__file__).resolve().parent / "static"
 TRACKING_PATHS = ("/matomo.php", "/piwik.php", "/js/tracker.php", "/js/")
+
+
+async def _docs(_request: object) -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Analytics server API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+    )
 
 
 async def _health(_request: object) -> JSONResponse:
@@ -62,7 +77,14 @@ def create_app(
                 archiver.stop()
             ingest.stop()
 
-    app = FastAPI(title="Analytics server", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Analytics server",
+        version=__version__,
+        description=api_docs.DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below with Swagger UI from our own files: no CDN
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
@@ -79,7 +101,18 @@ def create_app(
         app.router.routes.append(Route(path, script_endpoint, methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/optout.js", optout_endpoint, methods=["GET"]))
     app.router.routes.append(Route("/", api_or(home_endpoint), methods=["GET", "POST"]))
-    app.router.routes.append(Route("/index.php", api_endpoint, methods=["GET", "POST"]))
+    for method in ("GET", "POST"):
+        app.add_api_route(
+            "/index.php",
+            api_endpoint,
+            methods=[method],
+            summary="Reporting API (Matomo-compatible)",
+            openapi_extra=api_docs.operation(),
+            operation_id=f"reporting_api_{method.lower()}",
+            tags=["Reporting API"],
+        )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.router.routes.append(Route("/docs", _docs, methods=["GET"]))
     app.router.routes.append(Route("/healthz", _health, methods=["GET"]))
     app.router.routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     return app
