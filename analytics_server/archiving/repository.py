@@ -232,3 +232,28 @@ def has_traffic(session: Session, *, idsite: int, start: datetime, end: datetime
         .limit(1)
     )
     return session.scalar(query) is not None
+
+
+def purge_segments(
+    session: Session, *, idsite: int, keep: Collection[str], before: datetime
+) -> int:
+    """Delete archives of segments not in `keep` (ad-hoc segments a report request computed)
+    last computed before `before`; the number of archives deleted."""
+    s, r = state_t.c, record_t.c
+    stale = sa.select(s.segment, s.period, s.date1).where(
+        s.idsite == idsite,
+        s.segment != "",
+        s.segment.not_in(sorted(keep)) if keep else sa.true(),
+        s.lock_token.is_(None),
+        sa.or_(s.ts_archived.is_(None), s.ts_archived < before),
+    )
+    found = list(session.execute(stale))
+    for segment, period, date1 in found:
+        where = [r.idsite == idsite, r.segment == segment, r.period == period, r.date1 == date1]
+        session.execute(sa.delete(record_t).where(*where))
+        session.execute(
+            sa.delete(state_t).where(
+                s.idsite == idsite, s.segment == segment, s.period == period, s.date1 == date1
+            )
+        )
+    return len(found)

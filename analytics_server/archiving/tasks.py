@@ -21,6 +21,9 @@ from analytics_server.sites.service import SiteConfig, load_site_configs
 
 Progress = Callable[[int, int, str], None]
 LONGER = ("week", "month", "year")
+# Archives of segments that are not stored (computed when a report asked for them) are kept
+# this long, so repeated questions are fast and the archive tables do not grow with them.
+ADHOC_KEPT_DAYS = 7
 
 
 @dataclass
@@ -148,12 +151,20 @@ def archive_due(
 ) -> Summary:
     """Archive what is due for every active site and stored segment: today when older than a
     few minutes, yesterday once after midnight, invalidated days, missing days (newest first,
-    `max_days` per run), then the weeks, months and years that changed. Run every few minutes."""
+    `max_days` per run), then the weeks, months and years that changed; drop archives of
+    ad-hoc segments unused for a week. Run every few minutes."""
     moment = now or utc_now()
     with factory() as session:
         jobs: list[Job] = []
         for site in active_sites(session, idsite):
-            for target in targets(session, site):
+            found = targets(session, site)
+            repository.purge_segments(
+                session,
+                idsite=site.idsite,
+                keep={target.key for target in found},
+                before=moment - timedelta(days=ADHOC_KEPT_DAYS),
+            )
+            for target in found:
                 jobs += due_jobs(session, target, now=moment, max_days=max_days)
         session.commit()
         return run_jobs(session, jobs, now=moment, progress=progress)

@@ -107,3 +107,32 @@ def test_backfill_and_archive_due_include_stored_segments(
     assert progress[-1][0] == progress[-1][1]
     day = read(db, site, "day", "2026-03-10", segment="countryCode==de", now=now)
     assert summary(day)["nb_visits"] == 2
+
+
+def test_archives_of_ad_hoc_segments_are_dropped_after_a_week(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    site = make_site(db)
+    known_day(db, site.idsite)
+    now = datetime(2026, 3, 12, 3, 0, tzinfo=UTC)
+    segments_service.create_segment(
+        db, name="Germany", definition="countryCode==de", idsite=site.idsite, now=now
+    )
+    db.commit()
+    assert summary(read(db, site, "day", "2026-03-10", segment="userId==anna", now=now))
+    assert summary(read(db, site, "day", "2026-03-10", segment="countryCode==de", now=now))
+    db.commit()
+
+    def kept() -> set[str]:
+        db.commit()
+        return set(db.scalars(sa.select(ArchiveState.segment).distinct()))
+
+    adhoc, stored = segment_hash("userId==anna"), segment_hash("countryCode==de")
+    assert {adhoc, stored} <= kept()
+    tasks.archive_due(session_factory, now=now.replace(day=15), idsite=site.idsite)
+    assert adhoc in kept()  # asked three days ago: still there
+    tasks.archive_due(session_factory, now=now.replace(day=20), idsite=site.idsite)
+    assert adhoc not in kept()
+    assert {"", stored} <= kept()
+    again = read(db, site, "day", "2026-03-10", segment="userId==anna", now=now.replace(day=20))
+    assert summary(again)["nb_visits"] == 2  # computed again when asked
