@@ -13,6 +13,7 @@ from analytics_server.models.log import (
 )
 from analytics_server.models.option import Option, TrackingFailure
 from analytics_server.models.segment import Segment
+from analytics_server.models.session import LoginFailure, UserPreference, UserSession
 from analytics_server.models.site import CustomDimension, Goal, Site, SiteUrl
 from analytics_server.models.user import Access, User, UserToken
 
@@ -30,11 +31,14 @@ __all__ = [
     "LogConversionItem",
     "LogLinkVisitAction",
     "LogVisit",
+    "LoginFailure",
     "Option",
     "Segment",
     "Site",
     "SiteUrl",
     "TrackingFailure",
     "User",
+    "UserPreference",
+    "UserSession",
     "UserToken",
 ]
