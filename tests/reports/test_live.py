@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -171,6 +173,27 @@ def test_searches_contents_and_an_order_come_in_order(client: TestClient, known:
     ]
     assert (c["totalEcommerceRevenue"], c["totalEcommerceConversions"]) == (30.0, 1)
     assert c["totalEcommerceItems"] == 2
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(
+    client: TestClient, known: Known, engine: Engine
+) -> None:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    def cost(**params: Any) -> int:
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            known.live(client, **params)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    assert cost(filter_limit=1) == cost(filter_limit=5)
+    assert cost(filter_limit=5, doNotFetchActions=1) == cost(filter_limit=5) - 3
 
 
 def test_periods_are_days_of_the_site_time_zone(client: TestClient, known: Known) -> None:
