@@ -250,21 +250,37 @@ def _pages(part: ActionPart, visits: VisitPart, *, urls: bool) -> list[tuple[int
     ]
 
 
+def _keywords(
+    found: list[tuple[int, Metrics]],
+    names: dict[int, ActionName],
+    part: ActionPart,
+    visits: VisitPart,
+) -> Table:
+    """Site search keywords: hits, time on the results page, and the visits that began or
+    ended with that search (a visit's entry or exit action may be a search)."""
+    table = Table()
+    for idaction, metrics in found:
+        if idaction in names:
+            row = {k: metrics[k] for k in ("nb_hits", "nb_visits", "nb_uniq_visitors")}
+            row["exit_nb_visits"] = 0
+            table.add(
+                names[idaction].name,
+                _page_metrics(row, part.time[1], visits.entry_name, visits.exit_name, key=idaction),
+            )
+    return table
+
+
 def combine(session: Session, visits: VisitPart, part: ActionPart) -> dict[str, Record]:
     """The action records from both halves, with names looked up once."""
     names = action_names(session, {key[1] for key in (*part.by_url, *part.by_name)})
-    keywords = Table()
-    for idaction, metrics in _typed(part.by_name, m.HIT_SITE_SEARCH):
-        if idaction in names:
-            row = {k: metrics[k] for k in ("nb_hits", "nb_visits", "nb_uniq_visitors")}
-            keywords.add(
-                names[idaction].name,
-                _page_metrics(row, part.time[1], visits.exit_name, key=idaction),
-            )
+    searched = _typed(part.by_name, m.HIT_SITE_SEARCH)
+    keywords = _keywords(searched, names, part, visits)
+    # Exits are known per keyword, not per search: a keyword searched with and without results
+    # would count its exits twice, so the no-result rows keep hits and time only.
     no_result = Table()
     for (idaction,), metrics in part.no_result.items():
         if idaction in names:
-            no_result.add(names[idaction].name, metrics)
+            no_result.add(names[idaction].name, _page_metrics(metrics, part.time[1], key=idaction))
     return {
         PAGE_URLS: _tree(_pages(part, visits, urls=True), names, urls=True),
         PAGE_TITLES: _tree(_pages(part, visits, urls=False), names, urls=False),

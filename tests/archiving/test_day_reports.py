@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy.orm import Session
 
 from analytics_server.archiving.records import Record
-from tests.archiving.traffic import known_day, make_site, read, rows, sub
+from tests.archiving.traffic import Traffic, known_day, make_site, page, read, rows, search, sub
 
 V = (
     "nb_visits",
@@ -198,7 +200,13 @@ def test_titles_search_links_and_totals(day: dict[str, Record]) -> None:
     assert sub(titles, "Docs")["Start"]["sum_time_spent"] == 95
     assert rows(titles)["Home"]["sum_time_spent"] == 20
     assert rows(day["Actions_getSiteSearchKeywords"]) == {
-        "pricing": {"nb_hits": 1, "nb_visits": 1, "nb_uniq_visitors": 1, "sum_time_spent": 30}
+        "pricing": {
+            "nb_hits": 1,
+            "nb_visits": 1,
+            "nb_uniq_visitors": 1,
+            "sum_time_spent": 30,
+            "exit_nb_visits": 0,
+        }
     }
     assert set(rows(day["Actions_getSiteSearchNoResultKeywords"])) == {"pricing"}
     assert rows(day["Actions_getSiteSearchCategories"]) == {
@@ -222,6 +230,36 @@ def test_titles_search_links_and_totals(day: dict[str, Record]) -> None:
     assert isinstance(performance, dict)
     assert (performance["sum_time_server"], performance["nb_hits_with_time_server"]) == (600, 3)
     assert (performance["min_time_server"], performance["max_time_server"]) == (100, 300)
+
+
+def test_search_keywords_count_the_visits_they_begin_and_end(db: Session) -> None:
+    site = make_site(db)
+    traffic = Traffic(db, site.idsite)
+    at = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+    home = "https://portal.example.com/"
+    traffic.visit(at, [page(0, home), search(40, "refund", count=0)], visitor="a")
+    traffic.visit(at, [search(0, "refund"), page(25, home)], visitor="b")
+    traffic.visit(at, [search(0, "refund", count=0)], visitor="c")
+    traffic.visit(at, [search(0, "pricing"), search(10, "refund")], visitor="d")
+    db.commit()
+    day = read(db, site, "day", "2026-03-10")
+    refund = rows(day["Actions_getSiteSearchKeywords"])["refund"]
+    assert {k: v for k, v in refund.items() if not k.startswith("entry_")} == {
+        "nb_hits": 4,
+        "nb_visits": 4,
+        "nb_uniq_visitors": 4,
+        "sum_time_spent": 25,
+        "exit_nb_visits": 3,
+        "exit_nb_uniq_visitors": 3,
+    }
+    assert (refund["entry_nb_visits"], refund["entry_bounce_count"]) == (2, 1)
+    pricing = rows(day["Actions_getSiteSearchKeywords"])["pricing"]
+    assert (pricing["exit_nb_visits"], pricing["sum_time_spent"]) == (0, 10)
+    no_result = rows(day["Actions_getSiteSearchNoResultKeywords"])["refund"]
+    assert (no_result["nb_hits"], no_result["nb_visits"]) == (2, 2)
+    assert "exit_nb_visits" not in no_result  # known per keyword, not per search
+    week = read(db, site, "week", "2026-03-10")
+    assert rows(week["Actions_getSiteSearchKeywords"])["refund"]["exit_nb_visits"] == 3
 
 
 def test_events_and_contents(day: dict[str, Record]) -> None:
