@@ -141,7 +141,15 @@ def last_visits_details(call: Call) -> Any:
     )
     offset, limit = _page(call)
     rows = repo.visits(call.session, query, offset=offset, limit=limit)
-    return visits_details(call, site, rows, with_actions=not call.params.flag("doNotFetchActions"))
+    found = visits_details(call, site, rows, with_actions=not call.params.flag("doNotFetchActions"))
+    return [_columns(call, visit) for visit in found]
+
+
+def _columns(call: Call, visit: dict[str, Any]) -> dict[str, Any]:
+    """showColumns / hideColumns on a visit's keys (the visitor map asks for a few)."""
+    show = call.params.get_list("showColumns")
+    hide = set(call.params.get_list("hideColumns"))
+    return {k: v for k, v in visit.items() if (not show or k in show) and k not in hide}
 
 
 def counters(call: Call) -> Any:

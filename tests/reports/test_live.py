@@ -246,11 +246,19 @@ def test_segments_select_the_visits(client: TestClient, known: Known) -> None:
     assert "nope" in message
 
 
-def test_do_not_fetch_actions_leaves_them_out(client: TestClient, known: Known) -> None:
+def test_do_not_fetch_actions_leaves_them_out_and_columns_can_be_picked(
+    client: TestClient, known: Known
+) -> None:
+    a_details = known.live(client, period="day", date=DAY)[2]["actionDetails"]
     visits = known.live(client, period="day", date=DAY, doNotFetchActions=1)
     assert [v["actionDetails"] for v in visits] == [[], [], []]
     assert [v["goalConversions"] for v in visits] == [0, 0, 1]
     assert visits[2]["actions"] == 4
+    slim = known.live(client, period="day", date=DAY, showColumns="idVisit,city,actionDetails")
+    assert slim[2] == {"idVisit": known.id("a"), "city": "Berlin", "actionDetails": a_details}
+    hidden = known.live(client, period="day", date=DAY, hideColumns="actionDetails,city")
+    assert "city" not in hidden[0]
+    assert "actionDetails" not in hidden[0]
 
 
 def test_visitor_profile_sums_the_visitors_visits(client: TestClient, known: Known) -> None:
