@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from analytics_server import __version__
 from analytics_server.archiving.scheduler import ArchiveScheduler
 from analytics_server.config import Settings, get_settings
+from analytics_server.dashboard import endpoints as dashboard
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.home import home_endpoint
 from analytics_server.reports import openapi as api_docs
@@ -100,7 +101,11 @@ def create_app(
     for path in ("/matomo.js", "/piwik.js", "/tracker.js"):
         app.router.routes.append(Route(path, script_endpoint, methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/optout.js", optout_endpoint, methods=["GET"]))
-    app.router.routes.append(Route("/", api_or(home_endpoint), methods=["GET", "POST"]))
+    for path, endpoint, methods in dashboard.ROUTES:
+        if path == "/":
+            endpoint = api_or(endpoint)  # Matomo clients call /?module=API too
+        app.router.routes.append(Route(path, endpoint, methods=methods))
+    app.router.routes.append(Route("/start", dashboard.signed_in(home_endpoint), methods=["GET"]))
     for method in ("GET", "POST"):
         app.add_api_route(
             "/index.php",

@@ -13,11 +13,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from analytics_server.auth import service as auth_service
+from analytics_server.auth import sessions
+from analytics_server.auth.service import Principal
 from analytics_server.errors import AccessDeniedError, AppError
 from analytics_server.reports import api
 from analytics_server.reports.formats import FORMATS, Rendered, render, render_error
@@ -37,20 +40,45 @@ def _token(request: Request, params: Params) -> str:
     return token
 
 
+def _dashboard_session(
+    request: Request, session: Session, params: Params, token: str
+) -> Principal | None:
+    """`force_api_session=1`: the dashboard's own calls (exports), authenticated by its session
+    cookie together with the session's CSRF token as token_auth, so another site cannot make
+    a signed-in browser call the API."""
+    if params.get("force_api_session") != "1":
+        return None
+    cookie = request.cookies.get(sessions.COOKIE, "")
+    active = sessions.current(session, cookie, now=request.app.state.clock()) if cookie else None
+    if active is None or not sessions.csrf_matches(active.csrf, token):
+        return None
+    return active.principal
+
+
+def _principal(request: Request, session: Session, params: Params) -> Principal:
+    token = _token(request, params)
+    signed_in = _dashboard_session(request, session, params, token)
+    if signed_in is not None:
+        return signed_in
+    if not token or token == auth_service.ANONYMOUS:
+        return auth_service.anonymous_principal(session)
+    found = auth_service.principal_for_token(session, token)
+    if found is None:
+        raise AccessDeniedError(
+            "The token_auth is not valid or has expired. Create a new one: "
+            "analytics-server token create --login YOU."
+        )
+    return found
+
+
 def _call(request: Request, params: Params) -> Call:
     state = request.app.state
     session = state.session_factory()
-    token = _token(request, params)
-    if token and token != auth_service.ANONYMOUS:
-        principal = auth_service.principal_for_token(session, token)
-        if principal is None:
-            session.close()
-            raise AccessDeniedError(
-                "The token_auth is not valid or has expired. Create a new one: "
-                "analytics-server token create --login YOU."
-            )
-    else:
-        principal = auth_service.anonymous_principal(session)
+    try:
+        principal = _principal(request, session, params)
+    except AppError:
+        session.close()
+        raise
     return Call(session, principal, params, state.clock(), state.settings)
 
 
