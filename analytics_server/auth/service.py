@@ -93,6 +93,13 @@ class Principal:
     def can_view(self, idsite: int) -> bool:
         return self.superuser or idsite in self.access
 
+    def can_admin(self, idsite: int) -> bool:
+        return self.superuser or self.access.get(idsite) == "admin"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.login == ANONYMOUS
+
 
 ANONYMOUS = "anonymous"
 

@@ -1,8 +1,16 @@
-"""Management methods: SitesManager, UsersManager, SegmentEditor, Goals, Annotations."""
+"""Management methods: SitesManager, UsersManager, SegmentEditor, Goals, Annotations.
+
+Each module's methods live in `manage_<module>.py`; this one only gathers them for `api.py`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-METHODS: dict[str, Callable[..., Any]] = {}
+from analytics_server.reports import manage_goals, manage_sites
+
+METHODS: dict[str, Callable[..., Any]] = {
+    **manage_sites.METHODS,
+    **manage_goals.METHODS,
+}

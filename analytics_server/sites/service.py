@@ -17,11 +17,30 @@ from analytics_server.kit.params import (
     DEFAULT_SITE_SEARCH_CATEGORY_PARAMS,
     DEFAULT_SITE_SEARCH_KEYWORD_PARAMS,
 )
-from analytics_server.models import CustomDimension, Goal, Site, SiteUrl
+from analytics_server.models import (
+    Access,
+    Annotation,
+    ArchiveRecord,
+    ArchiveState,
+    CustomDimension,
+    Goal,
+    LogConversion,
+    LogConversionItem,
+    LogLinkVisitAction,
+    LogVisit,
+    Segment,
+    Site,
+    SiteUrl,
+    TrackingFailure,
+)
 from analytics_server.models.site import MAX_CUSTOM_DIMENSIONS_PER_SCOPE
+from analytics_server.sites import goals as goal_rules
+from analytics_server.sites.urls import MAX_URL_LENGTH, checked_url, url_key
 
 SITE_TYPES = ("website", "intranet", "mobileapp")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Lengths of the text columns, checked before MariaDB's strict mode would refuse the row.
+_TEXT_LIMITS = {"name": 90, "main_url": MAX_URL_LENGTH, "group": 250, "creator_login": 100}
 
 
 def split_list(text: str) -> list[str]:
@@ -183,33 +202,56 @@ def create_site(
     **settings: object,
 ) -> Site:
     """Add a site; raises InvalidRequestError with a clear message on bad settings."""
-    if not name.strip():
-        raise InvalidRequestError("site name must not be empty")
-    if not is_valid_zone(timezone):
-        raise InvalidRequestError(f"unknown time zone {timezone!r}")
-    if not _CURRENCY.match(currency):
-        raise InvalidRequestError(f"currency must be a 3-letter ISO code, got {currency!r}")
-    if site_type not in SITE_TYPES:
-        raise InvalidRequestError(f"site type must be one of {', '.join(SITE_TYPES)}")
-    site = Site(
-        name=name.strip(),
-        main_url=main_url.strip(),
-        timezone=timezone,
-        currency=currency,
-        type=site_type,
-        ecommerce=ecommerce,
-        ts_created=created or utc_now(),
-    )
-    for key, value in settings.items():
-        if not hasattr(Site, key):
-            raise InvalidRequestError(f"unknown site setting {key!r}")
-        setattr(site, key, value)
+    values: dict[str, object] = {
+        "name": name,
+        "main_url": main_url,
+        "timezone": timezone,
+        "currency": currency,
+        "type": site_type,
+        "ecommerce": ecommerce,
+        **settings,
+    }
+    site = Site(ts_created=created or utc_now())
+    _apply(site, values)
     session.add(site)
     session.flush()
-    for url in alias_urls:
-        session.add(SiteUrl(idsite=site.idsite, url=url.strip()))
+    for url in _unique(url.strip() for url in alias_urls):
+        session.add(SiteUrl(idsite=site.idsite, url=checked_url(url)))
     session.flush()
     return site
+
+
+def _apply(site: Site, values: dict[str, object]) -> None:
+    """Check `values` (Site column names) and set them on `site`."""
+    for key, value in values.items():
+        if key == "idsite" or not hasattr(Site, key):
+            raise InvalidRequestError(f"unknown site setting {key!r}")
+        setattr(site, key, _checked(key, value))
+
+
+def _checked(key: str, value: object) -> object:
+    if isinstance(value, str):
+        limit = _TEXT_LIMITS.get(key)
+        if limit is not None and len(value) > limit:
+            raise InvalidRequestError(f"site {key} has at most {limit} characters")
+    if key == "name":
+        text = str(value).strip()
+        if not text:
+            raise InvalidRequestError("site name must not be empty")
+        return text
+    if key == "main_url":
+        return checked_url(str(value).strip()) if str(value).strip() else ""
+    if key == "timezone" and not is_valid_zone(str(value)):
+        raise InvalidRequestError(
+            f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC"
+        )
+    if key == "currency" and not _CURRENCY.match(str(value)):
+        raise InvalidRequestError(f"currency must be a 3-letter ISO code, got {value!r}")
+    if key == "ts_created" and not (isinstance(value, datetime) and value.tzinfo is not None):
+        raise InvalidRequestError("a site's creation time must be an aware datetime")
+    if key == "type" and value not in SITE_TYPES:
+        raise InvalidRequestError(f"site type must be one of {', '.join(SITE_TYPES)}")
+    return value
 
 
 def list_sites(session: Session) -> list[Site]:
@@ -223,6 +265,103 @@ def get_site(session: Session, idsite: int) -> Site:
     return site
 
 
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def update_site(
+    session: Session, idsite: int, *, site_urls: Sequence[str] | None = None, **changes: object
+) -> Site:
+    """Change the settings given (Site column names); `site_urls` replaces the main URL (the
+    first) and the aliases (the rest)."""
+    site = get_site(session, idsite)
+    _apply(site, changes)
+    if site_urls is not None:
+        set_urls(session, site, site_urls)
+    session.flush()
+    return site
+
+
+def set_urls(session: Session, site: Site, new_urls: Sequence[str]) -> None:
+    checked = _unique(checked_url(url) for url in new_urls if url.strip())
+    site.main_url = checked[0] if checked else ""
+    session.execute(sa.delete(SiteUrl).where(SiteUrl.idsite == site.idsite))
+    for url in checked[1:]:
+        session.add(SiteUrl(idsite=site.idsite, url=url))
+    session.flush()
+
+
+def list_urls(session: Session, idsite: int) -> list[str]:
+    """The main URL, then the aliases."""
+    site = get_site(session, idsite)
+    aliases = session.scalars(
+        sa.select(SiteUrl.url).where(SiteUrl.idsite == idsite).order_by(SiteUrl.url)
+    )
+    return _unique([site.main_url, *aliases])
+
+
+def add_alias_urls(session: Session, idsite: int, new_urls: Sequence[str]) -> int:
+    """Add the URLs the site does not have yet; returns how many were added."""
+    known = set(list_urls(session, idsite))
+    checked = _unique(checked_url(u) for u in new_urls if u.strip())
+    added = [url for url in checked if url not in known]
+    for url in added:
+        session.add(SiteUrl(idsite=idsite, url=url))
+    session.flush()
+    return len(added)
+
+
+def sites_for_url(session: Session, url: str) -> list[int]:
+    """Ids of the sites with `url` as main or alias URL (any scheme, with or without www.)."""
+    key = url_key(url)
+    if not key:
+        return []
+    found = {
+        idsite
+        for idsite, candidate in session.execute(sa.select(Site.idsite, Site.main_url))
+        if url_key(candidate) == key
+    }
+    found |= {
+        idsite
+        for idsite, candidate in session.execute(sa.select(SiteUrl.idsite, SiteUrl.url))
+        if url_key(candidate) == key
+    }
+    return sorted(found)
+
+
+# Every table with rows of one site, children before the tables their foreign keys name.
+_SITE_TABLES: tuple[sa.Table, ...] = tuple(
+    model.__table__  # type: ignore[misc]
+    for model in (
+        LogConversionItem,
+        LogConversion,
+        LogLinkVisitAction,
+        LogVisit,
+        ArchiveRecord,
+        ArchiveState,
+        TrackingFailure,
+        SiteUrl,
+        Goal,
+        CustomDimension,
+        Access,
+        Annotation,
+    )
+)
+
+
+def delete_site(session: Session, idsite: int) -> None:
+    """Delete a site with everything recorded for it: configuration, raw logs, archives and
+    the segments stored for it alone, so a later site given the same id starts empty."""
+    get_site(session, idsite)
+    session.execute(
+        sa.update(Segment).where(Segment.enable_only_idsite == idsite).values(deleted=True)
+    )
+    for table in _SITE_TABLES:
+        session.execute(sa.delete(table).where(table.c.idsite == idsite))
+    session.execute(sa.delete(Site).where(Site.idsite == idsite))
+    session.flush()
+
+
 def add_goal(
     session: Session,
     *,
@@ -233,20 +372,21 @@ def add_goal(
     pattern_type: str = "contains",
     **options: object,
 ) -> Goal:
-    """Add a goal with the next free id for the site."""
+    """Add a goal with the next free id for the site (deleted goals keep theirs)."""
     get_site(session, idsite)
+    values = goal_rules.check_goal(
+        {
+            "name": name,
+            "match_attribute": match_attribute,
+            "pattern": pattern,
+            "pattern_type": pattern_type,
+            **options,
+        }
+    )
     next_id = (
         session.scalar(sa.select(sa.func.max(Goal.idgoal)).where(Goal.idsite == idsite)) or 0
     ) + 1
-    goal = Goal(
-        idsite=idsite,
-        idgoal=next_id,
-        name=name,
-        match_attribute=match_attribute,
-        pattern=pattern,
-        pattern_type=pattern_type,
-        **options,
-    )
+    goal = Goal(idsite=idsite, idgoal=next_id, **values)
     session.add(goal)
     session.flush()
     return goal
