@@ -1,8 +1,8 @@
 """Languages of the dashboard: English (the message ids) and Russian (a gettext catalogue),
 and numbers, dates and durations formatted the way each locale writes them.
 
-Catalogues are `.po` files next to this module, compiled in memory when first used, so no
-build step is needed. The language is the user's saved preference, else the browser's
+Catalogues are `.po` files in `locale/<language>/`, compiled in memory when first used, so
+no build step is needed. The language is the user's saved preference, else the browser's
 `Accept-Language`, else English.
 """
 
@@ -27,15 +27,24 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> NullTranslations:
-    path = LOCALE_DIR / f"{language}.po"
-    if language == DEFAULT or not path.exists():
+    """The language's catalogue: every `locale/<language>/*.po` file, merged (one file per
+    part of the dashboard, so parts can be translated on their own)."""
+    files = sorted((LOCALE_DIR / language).glob("*.po"))
+    if language == DEFAULT or not files:
         return NullTranslations()
-    with path.open("rb") as source:
-        catalog = read_po(source, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
+    merged: Translations | None = None
+    for path in files:
+        with path.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        compiled.seek(0)
+        part = Translations(compiled)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+    return merged or NullTranslations()
 
 
 def choose(preferred: str | None, accept_language: str) -> str:
