@@ -155,6 +155,8 @@ def quickstart(settings: Settings, *, serve: bool = True) -> None:
             wait_until_processed(server)
         lines = [
             f"Analytics server is running at {base}",
+            f"  dashboard: {base}/  (sign in below)",
+            f"  Reporting API: {base}/index.php?module=API  (documented at {base}/docs)",
             f"  tracking endpoint: {base}/matomo.php",
         ]
         if password:

@@ -152,6 +152,7 @@ def table(view: View, widget: Widget) -> dict[str, Any]:
         "sort": sort,
         "order": order,
         "flat": flat,
+        "tree": any(row.get("idsubdatatable") for row in rows),
         "sub": sub,
         "exports": {
             f: view.api_url(widget.method, f, **dict(widget.params))
