@@ -9,6 +9,7 @@ place and is given the language the caller asked for.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -230,7 +231,8 @@ def model(row: ApiRow, _language: str) -> None:
     brand_name, _, model_name = row.label.partition(";")
     shown = " - ".join(part for part in (brand_name, model_name) if part)
     row.label = shown or UNKNOWN
-    _segment(row, "deviceModel", model_name)
+    _segment(row, "deviceBrand", brand_name)
+    row.meta["segment"] += f";deviceModel=={segment_value(model_name)}"
 
 
 def configuration(row: ApiRow, _language: str) -> None:
@@ -276,7 +278,9 @@ def region(row: ApiRow, language: str) -> None:
         return
     code, _, country_code = row.label.partition("|")
     row.label = f"{code or UNKNOWN}, {country_name(country_code, language)}"
-    row.meta.update(region=code, country=country_code)
+    row.meta.update(
+        region=code, country=country_code, country_name=country_name(country_code, language)
+    )
     _segment(row, "regionCode", code)
     row.meta["segment"] += f";countryCode=={segment_value(country_code)}"
 
@@ -288,8 +292,14 @@ def city(row: ApiRow, language: str) -> None:
     region_code, _, country_code = rest.partition("|")
     place = ", ".join(part for part in (name or UNKNOWN, region_code) if part)
     row.label = f"{place}, {country_name(country_code, language)}"
-    row.meta.update(city_name=name, region=region_code, country=country_code)
+    row.meta.update(
+        city_name=name,
+        region=region_code,
+        country=country_code,
+        country_name=country_name(country_code, language),
+    )
     _segment(row, "city", name)
+    row.meta["segment"] += f";regionCode=={segment_value(region_code)}"
     row.meta["segment"] += f";countryCode=={segment_value(country_code)}"
 
 
@@ -299,7 +309,9 @@ def language(row: ApiRow, lang: str) -> None:
     code = row.label
     row.label = language_name(code, lang)
     row.meta["code"] = code
+    # A language holds its regional variants: `de` is `de` itself and every `de-...`.
     _segment(row, "languageCode", code)
+    row.meta["segment"] += f",languageCode=^{segment_value(code + '-')}"
 
 
 def language_code(row: ApiRow, lang: str) -> None:
@@ -352,13 +364,136 @@ def day_of_week(row: ApiRow, _language: str) -> None:
         _segment(row, "visitEndServerDayOfWeek", str(number))
 
 
-def interest(unit: str) -> Presenter:
-    """VisitorInterest buckets: `11-30` becomes `11-30 s`, `30+` stays open-ended."""
+@dataclass(frozen=True)
+class Buckets:
+    """How a VisitorInterest report shows its archived buckets (`11-30`, `6-7`, `201+`)."""
+
+    segment: str  # the segment whose value the buckets range over ("" for none)
+    one: str  # unit after a single 1 ("1 page")
+    many: str  # unit otherwise ("2 pages", "6-7 pages")
+    minutes_from: int | None = None  # seconds from which buckets are shown in minutes
+
+
+def _bucket_bounds(label: str) -> tuple[int, int | None] | None:
+    """`6-7` is (6, 7), `21+` is (21, None), `3` is (3, 3); None when not a bucket."""
+    low, dash, high = label.partition("-")
+    if label.endswith("+") and label[:-1].isdigit():
+        return int(label[:-1]), None
+    if dash and low.isdigit() and high.isdigit():
+        return int(low), int(high)
+    return (int(label), int(label)) if label.isdigit() else None
+
+
+def _bucket_text(spec: Buckets, low: int, high: int | None) -> str:
+    """Open buckets show the bound they pass (`21+` is `20+ pages`), as Matomo shows them."""
+    if spec.minutes_from is not None and low >= spec.minutes_from:
+        start, end = (low - 1) // 60, None if high is None else high // 60
+        return f"{start}+ min" if end is None else f"{start}-{end} min"
+    if high is None:
+        return f"{low - 1}+ {spec.many}"
+    if low == high:
+        return f"{low} {spec.one if low == 1 else spec.many}"
+    return f"{low}-{high} {spec.many}"
+
+
+def _bucket_segment(name: str, low: int, high: int | None) -> str:
+    if high is None:
+        return f"{name}>={low}"
+    if low == high:
+        return f"{name}=={low}"
+    return f"{name}>={low};{name}<={high}"
+
+
+def interest(spec: Buckets) -> Presenter:
+    """VisitorInterest rows: `61-120` seconds is `1-2 min`, with a segment of its range."""
 
     def present(row: ApiRow, _language: str) -> None:
-        if not row.label or is_others(row):
+        bounds = _bucket_bounds(row.label) if not is_others(row) else None
+        if bounds is None:
             return
-        row.label = f"{row.label} {unit}".strip()
+        row.label = _bucket_text(spec, *bounds)
+        if spec.segment:
+            row.meta["segment"] = _bucket_segment(spec.segment, *bounds)
+
+    return present
+
+
+VISIT_DURATION = Buckets("visitDuration", "s", "s", minutes_from=61)
+PAGES_PER_VISIT = Buckets("interactions", "page", "pages")
+VISIT_NUMBER = Buckets("visitCount", "visit", "visits")
+DAYS_SINCE_LAST = Buckets("daysSinceLastVisit", "day", "days")
+# Conversions are not visits: these buckets have no segment of their own.
+DAYS_TO_CONVERSION = Buckets("", "day", "days")
+VISITS_TO_CONVERSION = Buckets("", "visit", "visits")
+
+
+def _leaf_url(row: ApiRow, depth: int = 0) -> tuple[str, int]:
+    """The URL of the first page under `row` and how many levels below `row` it lies."""
+    if "url" in row.meta:
+        return str(row.meta["url"]), depth
+    for child in row.sub.rows if row.sub is not None else []:
+        found = _leaf_url(child, depth + 1)
+        if found[0]:
+            return found
+    return "", depth
+
+
+def _folder_prefix(row: ApiRow) -> str:
+    """`https://host/docs/` for folder `docs`, read off a page below it (so a folder shown on
+    its own, from `idSubtable`, still knows the folders above it)."""
+    url, depth = _leaf_url(row)
+    scheme, sep, rest = url.partition("://")
+    if not sep or depth < 1:
+        return ""
+    host, _, path = rest.split("?", 1)[0].partition("/")
+    pieces = path.split("/")
+    return f"{scheme}://{host}/{'/'.join(pieces[:-depth])}/"
+
+
+def page_url(row: ApiRow, _language: str) -> None:
+    """Page URL rows and their subtables: pages get `pageUrl==`, folders `pageUrl=^`."""
+    if is_others(row):
+        return
+    if row.sub is None:
+        if "url" in row.meta:
+            _segment(row, "pageUrl", str(row.meta["url"]))
+        return
+    for child in row.sub.rows:
+        page_url(child, _language)
+    prefix = _folder_prefix(row)
+    if prefix:
+        row.meta["segment"] = f"pageUrl=^{segment_value(prefix)}"
+
+
+def page_title(row: ApiRow, _language: str) -> None:
+    """Page title rows: a title is its folders joined by ` / `; folders get `pageTitle=^`."""
+    _page_title(row, [])
+
+
+def _page_title(row: ApiRow, folders: list[str]) -> None:
+    if is_others(row):
+        return
+    title = " / ".join([*folders, row.label])
+    if row.sub is None:
+        _segment(row, "pageTitle", title)
+        return
+    for child in row.sub.rows:
+        _page_title(child, [*folders, row.label])
+    row.meta["segment"] = f"pageTitle=^{segment_value(title)}"
+
+
+def link(segment: str) -> Presenter:
+    """Downloads and outlinks: hosts match URLs containing `//host`, URLs match exactly."""
+
+    def present(row: ApiRow, language: str) -> None:
+        if is_others(row):
+            return
+        if "url" in row.meta:
+            _segment(row, segment, str(row.meta["url"]))
+            return
+        row.meta["segment"] = f"{segment}=@{segment_value('//' + row.label)}"
+        for child in row.sub.rows if row.sub is not None else []:
+            present(child, language)
 
     return present
 

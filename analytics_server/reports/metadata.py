@@ -12,6 +12,7 @@ from typing import Any
 
 from analytics_server.reports import registry
 from analytics_server.reports.formats import Keyed
+from analytics_server.reports.params import Params
 from analytics_server.reports.registry import REPORTS, Report
 from analytics_server.reports.service import (
     Call,
@@ -26,20 +27,69 @@ from analytics_server.sites.service import SiteConfig
 API_GET = ("VisitsSummary.get", "VisitFrequency.get", "Actions.get", "Referrers.get", "Goals.get")
 
 
+# Display names of the metrics, in English (what Matomo's report metadata gives clients to
+# label columns); other names are spelled out from the column name.
+METRIC_NAMES = {
+    "nb_visits": "Visits",
+    "nb_uniq_visitors": "Unique visitors",
+    "nb_users": "Users",
+    "nb_actions": "Actions",
+    "max_actions": "Maximum actions in one visit",
+    "sum_visit_length": "Total time spent by visitors (in seconds)",
+    "bounce_count": "Bounces",
+    "nb_visits_converted": "Visits converted",
+    "nb_conversions": "Conversions",
+    "revenue": "Revenue",
+    "conversion_rate": "Conversion rate",
+    "bounce_rate": "Bounce rate",
+    "nb_actions_per_visit": "Actions per visit",
+    "avg_time_on_site": "Average visit duration (in seconds)",
+    "nb_hits": "Pageviews",
+    "sum_time_spent": "Total time spent (in seconds)",
+    "entry_nb_visits": "Entrances",
+    "exit_nb_visits": "Exits",
+    "avg_time_on_page": "Average time on page",
+    "exit_rate": "Exit rate",
+    "nb_events": "Events",
+    "avg_event_value": "Average event value",
+    "nb_impressions": "Impressions",
+    "nb_interactions": "Interactions",
+    "interaction_rate": "Interaction rate",
+}
+# Short explanations, in our own words, of the metrics clients most often show.
+METRIC_DOCS = {
+    "nb_visits": "Visits that had their last action in the period.",
+    "nb_uniq_visitors": "Distinct visitors (by visitor id) in the period.",
+    "nb_actions": "Page views, downloads, outlinks, searches and events.",
+    "bounce_rate": "Share of visits with a single action.",
+    "nb_actions_per_visit": "Average number of actions in a visit.",
+    "avg_time_on_site": "Average visit length, in seconds.",
+    "conversion_rate": "Share of visits that converted.",
+    "nb_hits": "Times the page was viewed.",
+    "avg_time_on_page": "Average time before the next action, in seconds.",
+    "exit_rate": "Share of the page's visits that ended on it.",
+}
+
+
 def _title(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return METRIC_NAMES.get(name) or name.replace("_", " ").capitalize()
 
 
-def describe(report: Report, parameters: dict[str, str] | None = None) -> dict[str, Any]:
-    metrics = {name: _title(name) for name in report.metrics}
+def describe(
+    report: Report, parameters: dict[str, str] | None = None, *, order: int = 0
+) -> dict[str, Any]:
+    names = [*report.metrics, *(m.name for m in report.processed)]
     entry: dict[str, Any] = {
         "category": report.category,
+        "subcategory": report.subcategory or report.name,
         "name": report.name,
         "module": report.module,
         "action": report.action,
-        "metrics": metrics,
+        "metrics": {name: _title(name) for name in report.metrics},
         "processedMetrics": {m.name: _title(m.name) for m in report.processed},
+        "metricsDocumentation": {n: METRIC_DOCS[n] for n in names if n in METRIC_DOCS},
         "uniqueId": report.unique_id,
+        "order": order or _ORDER.get(report.method, 0),
     }
     if report.dimension:
         entry["dimension"] = report.dimension
@@ -54,25 +104,50 @@ def describe(report: Report, parameters: dict[str, str] | None = None) -> dict[s
     return entry
 
 
+_ORDER = {report.method: (index + 1) * 10 for index, report in enumerate(registry.ALL)}
+
+
+def _variant(report: Report, site: SiteConfig, parameters: dict[str, str]) -> dict[str, Any]:
+    """The entry of a report for one goal or dimension: its columns as it answers them."""
+    adapted = report.for_site(site, Params.from_mapping(parameters))
+    return describe(adapted, parameters, order=_ORDER[report.method])
+
+
+def _goal_entries(report: Report, site: SiteConfig) -> list[dict[str, Any]]:
+    found = [describe(report)]
+    for idgoal, goal in sorted(site.goals.items()):
+        entry = _variant(report, site, {"idGoal": str(idgoal)})
+        entry["name"] = f"Goal {goal.name}"
+        found.append(entry)
+    if site.ecommerce:
+        for key, name in (
+            ("ecommerceOrder", "Ecommerce orders"),
+            ("ecommerceAbandonedCart", "Abandoned carts"),
+        ):
+            entry = _variant(report, site, {"idGoal": key})
+            entry["name"] = name
+            found.append(entry)
+    return found
+
+
+def _dimension_entries(report: Report, site: SiteConfig) -> list[dict[str, Any]]:
+    found = []
+    for iddimension, dimension in sorted(site.dimensions.items()):
+        entry = _variant(report, site, {"idDimension": str(iddimension)})
+        entry["name"] = dimension.name
+        found.append(entry)
+    return found
+
+
 def report_list(site: SiteConfig | None) -> list[dict[str, Any]]:
     """Every report, with one entry per goal and per custom dimension of `site`."""
     found: list[dict[str, Any]] = []
     for report in registry.ALL:
-        if report.method == "Goals.get" and site is not None:
-            found.append(describe(report))
-            for idgoal, goal in sorted(site.goals.items()):
-                entry = describe(report, {"idGoal": str(idgoal)})
-                entry["name"] = f"Goal {goal.name}"
-                found.append(entry)
-            if site.ecommerce:
-                found.append(describe(report, {"idGoal": "ecommerceOrder"}))
+        if report.method in ("Goals.get", "Goals.getMetrics") and site is not None:
+            found += _goal_entries(report, site)
             continue
         if report.method == "CustomDimensions.getCustomDimension":
-            for iddimension, dimension in sorted((site.dimensions if site else {}).items()):
-                entry = describe(report, {"idDimension": str(iddimension)})
-                entry["name"] = dimension.name
-                entry["dimension"] = dimension.name
-                found.append(entry)
+            found += _dimension_entries(report, site) if site is not None else []
             continue
         found.append(describe(report))
     return found
@@ -103,7 +178,8 @@ def processed_report(call: Call) -> Any:
     if report is None:
         raise MethodNotFoundError(f"The report '{module}.{action}' does not exist.")
     data = report_result(call, report)
-    meta = describe(report)
+    chosen, _ = sites(call)
+    meta = describe(report.for_site(chosen[0], call.params) if chosen else report)
     columns = {"label": report.dimension} if report.dimension else {}
     columns.update(meta["metrics"])
     columns.update(meta["processedMetrics"])

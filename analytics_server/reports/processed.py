@@ -77,6 +77,7 @@ PAGE_METRICS = (
 SEARCH_KEYWORD_METRICS = (
     Processed("nb_pages_per_search", ratio("nb_hits", "nb_visits", 1), 1),
     Processed("avg_time_on_page", ratio("sum_time_spent", "nb_hits", 0), 0, "duration"),
+    Processed("bounce_rate", ratio("entry_bounce_count", "entry_nb_visits", 2), 2, "percent"),
     Processed("exit_rate", ratio("exit_nb_visits", "nb_visits", 2), 2, "percent"),
 )
 SEARCH_CATEGORY_METRICS = (
@@ -93,9 +94,9 @@ PRODUCT_METRICS = (
     Processed("avg_quantity", ratio("quantity", "orders", 1), 1),
     Processed("conversion_rate", ratio("orders", "nb_visits", 4), 4, "percent"),
 )
+# Matomo adds page-load averages too; the archive keeps no load times per dimension value.
 ACTION_DIMENSION_METRICS = (
     Processed("avg_time_on_dimension", ratio("sum_time_spent", "nb_hits", 0), 0, "duration"),
-    *PERFORMANCE_METRICS,
 )
 GOAL_METRICS = (
     Processed("conversion_rate", ratio("nb_visits_converted", "nb_visits", 4), 4, "percent"),

@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from analytics_server.archiving import events as archived_events
+from analytics_server.archiving import pagetree
 from analytics_server.errors import InvalidRequestError
+from analytics_server.kit.urls import url_host
 from analytics_server.reports import labels
 from analytics_server.reports import processed as pm
 from analytics_server.reports.datatable import ApiRow
 from analytics_server.reports.params import Params
+from analytics_server.sites.service import SiteConfig
 
 VISIT_COLUMNS = (
     "nb_uniq_visitors",
@@ -89,6 +92,14 @@ class Report:
     group: Callable[[str], str] | None = None
     goals_record: str | None = None
     parameters: tuple[str, ...] = field(default=())
+    subcategory: str = ""
+    # What the call's site and parameters change: a custom dimension's scope decides its
+    # columns, the goal asked for decides Goals.get's.
+    adapt: Callable[[Report, SiteConfig, Params], Report] | None = None
+    # The presenter also knows the rows of a subtable asked for alone (`idSubtable`).
+    present_subtables: bool = False
+    # Single-row methods (Actions.getPageUrl...): the label path their parameter names.
+    label_for: Callable[[Params], list[str]] | None = None
 
     @property
     def method(self) -> str:
@@ -100,6 +111,14 @@ class Report:
 
     def record_name(self, params: Params) -> str:
         return self.record_for(params) if self.record_for is not None else self.record
+
+    def for_site(self, site: SiteConfig, params: Params) -> Report:
+        """This report as it answers for `site` and these parameters."""
+        return self.adapt(self, site, params) if self.adapt is not None else self
+
+    def labels(self, params: Params) -> list[str]:
+        """The `label` filter: a single-row method's own path, else the `label` parameter."""
+        return self.label_for(params) if self.label_for is not None else params.raw_list("label")
 
 
 def _visit_report(
@@ -136,6 +155,27 @@ def _goals_record(params: Params) -> str:
     return f"Goals_get_idGoal--{key}" if key else "Goals_get"
 
 
+GOAL_COLUMNS = ("nb_conversions", "nb_visits_converted", "revenue")
+ORDER_COLUMNS = ("items", "revenue_subtotal", "revenue_tax", "revenue_shipping", "revenue_discount")
+VISIT_KINDS = ("_new_visit", "_returning_visit")
+
+
+def _for_goal(report: Report, _site: SiteConfig, params: Params) -> Report:
+    """Goals.get for one goal: its columns for new and returning visits too; orders add their
+    amounts and the average order, abandoned carts their items."""
+    key = _goal_key(params)
+    if not key:
+        return report
+    columns: tuple[str, ...] = GOAL_COLUMNS
+    if key == "ecommerceOrder":
+        columns += ORDER_COLUMNS
+    elif key == "ecommerceAbandonedCart":
+        columns += ("items",)
+    variants = tuple(f"{name}{kind}" for kind in VISIT_KINDS for name in columns)
+    processed = pm.ORDER_METRICS if key == "ecommerceOrder" else pm.GOAL_METRICS
+    return replace(report, metrics=(*columns, *variants), processed=processed)
+
+
 def _items_record(method: str) -> Callable[[Params], str]:
     def name(params: Params) -> str:
         abandoned = params.flag("abandonedCarts")
@@ -156,19 +196,21 @@ def _has(column: str) -> Callable[[ApiRow], bool]:
 
 
 def _pages(action: str, name: str, record: str, **more: object) -> Report:
-    separator = "/" if record == "Actions_getPageUrls" else " - "
-    dimension = "Page URL" if separator == "/" else "Page Title"
+    urls = record == "Actions_getPageUrls"
     return Report(
         "Actions",
         action,
         name,
         "Actions",
         record,
-        dimension,
+        "Page URL" if urls else "Page Title",
         metrics=PAGE_COLUMNS,
         processed=pm.PAGE_METRICS,
-        flat_separator=separator,
+        present=labels.page_url if urls else labels.page_title,
+        present_subtables=urls,
+        flat_separator="/" if urls else " - ",
         sort="nb_hits",
+        subcategory=name,
         **more,  # type: ignore[arg-type]
     )
 
@@ -295,7 +337,7 @@ VISITOR_DIMENSIONS = [
         "Named location",
         "Visitors",
         "Location",
-        present=labels.plain_value("locationNamed"),
+        present=labels.plain_value("namedLocation"),
     ),
     _visit_report(
         "VisitTime",
@@ -339,14 +381,35 @@ ENGAGEMENT = [
         f"VisitorInterest_{action}",
         dimension,
         metrics=("nb_visits",),
-        present=labels.interest(unit),
+        present=labels.interest(buckets),
         natural_order=True,
+        subcategory="Engagement",
     )
-    for action, name, dimension, unit in (
-        ("getNumberOfVisitsPerVisitDuration", "Visit length", "Visit duration", "s"),
-        ("getNumberOfVisitsPerPage", "Pages per visit", "Actions per visit", "actions"),
-        ("getNumberOfVisitsByVisitCount", "Visits by visit number", "Visit number", "visits"),
-        ("getNumberOfVisitsByDaysSinceLast", "Days since last visit", "Days", "days"),
+    for action, name, dimension, buckets in (
+        (
+            "getNumberOfVisitsPerVisitDuration",
+            "Visit length",
+            "Visit duration",
+            labels.VISIT_DURATION,
+        ),
+        (
+            "getNumberOfVisitsPerPage",
+            "Pages per visit",
+            "Actions per visit",
+            labels.PAGES_PER_VISIT,
+        ),
+        (
+            "getNumberOfVisitsByVisitCount",
+            "Visits by visit number",
+            "Visit number",
+            labels.VISIT_NUMBER,
+        ),
+        (
+            "getNumberOfVisitsByDaysSinceLast",
+            "Days since last visit",
+            "Days",
+            labels.DAYS_SINCE_LAST,
+        ),
     )
 ]
 
@@ -405,10 +468,12 @@ SUMMARIES = [
         "Goals overview",
         "Goals",
         "Goals_get",
-        metrics=("nb_conversions", "nb_visits_converted", "revenue"),
-        processed=pm.ORDER_METRICS,
+        metrics=GOAL_COLUMNS,
+        processed=pm.GOAL_METRICS,
         record_for=_goals_record,
         parameters=("idGoal",),
+        adapt=_for_goal,
+        subcategory="Overview",
     ),
 ]
 
@@ -453,6 +518,9 @@ ACTIONS = [
             "Download URL",
             metrics=LINK_COLUMNS,
             sort="nb_hits",
+            present=labels.link("downloadUrl"),
+            present_subtables=True,
+            subcategory="Downloads",
         )
     ),
     *_subtables(
@@ -465,6 +533,9 @@ ACTIONS = [
             "Outlink URL",
             metrics=LINK_COLUMNS,
             sort="nb_hits",
+            present=labels.link("outlinkUrl"),
+            present_subtables=True,
+            subcategory="Outlinks",
         )
     ),
     Report(
@@ -485,8 +556,8 @@ ACTIONS = [
         "Actions",
         "Actions_getSiteSearchNoResultKeywords",
         "Keyword (site search)",
-        metrics=("nb_visits", "nb_hits", "nb_uniq_visitors", "exit_nb_visits"),
-        processed=pm.SEARCH_KEYWORD_METRICS,
+        metrics=("nb_visits", "nb_hits", "nb_uniq_visitors", "sum_time_spent"),
+        processed=pm.SEARCH_KEYWORD_METRICS[:2],
         present=labels.plain_value("siteSearchKeyword"),
     ),
     Report(
@@ -502,61 +573,51 @@ ACTIONS = [
     ),
 ]
 
+
+def _fixed_events_record(primary: str, secondary: str) -> Callable[[Params], str]:
+    return lambda _params: archived_events.record_name(primary, secondary)
+
+
+def _events(action: str, name: str, dimension: str, primary: str) -> list[Report]:
+    """An events report and its two *From*Id methods, each reading the record whose subtables
+    hold the dimension it names (`getNameFromCategoryId`: categories with names inside)."""
+    report = Report(
+        "Events",
+        action,
+        name,
+        "Events",
+        f"Events_{action}",
+        dimension,
+        metrics=EVENT_COLUMNS,
+        processed=pm.EVENT_METRICS,
+        sort="nb_events",
+        record_for=_events_record(primary),
+        present=labels.plain_value(primary),
+        parameters=("secondaryDimension",),
+        subcategory="Events",
+    )
+    key = {"eventCategory": "Category", "eventAction": "Action", "eventName": "Name"}
+    others = [other for other in archived_events.DEFAULT_SECONDARY if other != primary]
+    others.sort(key=lambda other: other != archived_events.DEFAULT_SECONDARY[primary])
+    found = [replace(report, subtable_method=f"get{key[others[0]]}From{key[primary]}Id")]
+    for secondary in others:
+        found.append(
+            replace(
+                report,
+                action=f"get{key[secondary]}From{key[primary]}Id",
+                record_for=_fixed_events_record(primary, secondary),
+                is_subtable=True,
+                present=None,
+                parameters=(),
+            )
+        )
+    return found
+
+
 EVENTS = [
-    *_subtables(
-        Report(
-            "Events",
-            "getCategory",
-            "Event categories",
-            "Events",
-            "Events_getCategory",
-            "Event category",
-            metrics=EVENT_COLUMNS,
-            processed=pm.EVENT_METRICS,
-            sort="nb_events",
-            record_for=_events_record("eventCategory"),
-            present=labels.plain_value("eventCategory"),
-            parameters=("secondaryDimension",),
-        ),
-        "getActionFromCategoryId",
-        "getNameFromCategoryId",
-    ),
-    *_subtables(
-        Report(
-            "Events",
-            "getAction",
-            "Event actions",
-            "Events",
-            "Events_getAction",
-            "Event action",
-            metrics=EVENT_COLUMNS,
-            processed=pm.EVENT_METRICS,
-            sort="nb_events",
-            record_for=_events_record("eventAction"),
-            present=labels.plain_value("eventAction"),
-            parameters=("secondaryDimension",),
-        ),
-        "getNameFromActionId",
-        "getCategoryFromActionId",
-    ),
-    *_subtables(
-        Report(
-            "Events",
-            "getName",
-            "Event names",
-            "Events",
-            "Events_getName",
-            "Event name",
-            metrics=EVENT_COLUMNS,
-            processed=pm.EVENT_METRICS,
-            sort="nb_events",
-            record_for=_events_record("eventName"),
-            present=labels.plain_value("eventName"),
-            parameters=("secondaryDimension",),
-        ),
-        "getActionFromNameId",
-        "getCategoryFromNameId",
-    ),
+    *_events("getCategory", "Event categories", "Event category", "eventCategory"),
+    *_events("getAction", "Event actions", "Event action", "eventAction"),
+    *_events("getName", "Event names", "Event name", "eventName"),
 ]
 
 CONTENTS = [
@@ -686,10 +747,22 @@ GOALS = [
         metrics=("nb_conversions", "revenue"),
         natural_order=True,
         sort="nb_conversions",
+        present=labels.interest(buckets),
+        subcategory="Overview",
     )
-    for action, name, dimension in (
-        ("getDaysToConversion", "Days to conversion", "Days to conversion"),
-        ("getVisitsUntilConversion", "Visits to conversion", "Visits to conversion"),
+    for action, name, dimension, buckets in (
+        (
+            "getDaysToConversion",
+            "Days to conversion",
+            "Days to conversion",
+            labels.DAYS_TO_CONVERSION,
+        ),
+        (
+            "getVisitsUntilConversion",
+            "Visits to conversion",
+            "Visits to conversion",
+            labels.VISITS_TO_CONVERSION,
+        ),
     )
 ] + [
     Report(
@@ -713,6 +786,31 @@ GOALS = [
     )
 ]
 
+ACTION_DIMENSION_COLUMNS = ("nb_hits", "nb_visits", "nb_uniq_visitors", "sum_time_spent")
+
+
+def _for_dimension(report: Report, site: SiteConfig, params: Params) -> Report:
+    """A custom dimension answers with the columns of its scope: visit metrics for a
+    visit-scope one, hits and time on the dimension for an action-scope one."""
+    iddimension = params.required_int("idDimension")
+    dimension = site.dimensions.get(iddimension)
+    if dimension is None:
+        raise InvalidRequestError(
+            f"The custom dimension {iddimension} is not configured for site {site.idsite}."
+        )
+    present = labels.plain_value(f"dimension{iddimension}")
+    if dimension.scope != "action":
+        return replace(report, present=present, dimension=dimension.name)
+    return replace(
+        report,
+        metrics=ACTION_DIMENSION_COLUMNS,
+        processed=pm.ACTION_DIMENSION_METRICS,
+        present=present,
+        dimension=dimension.name,
+        sort="nb_hits",
+    )
+
+
 OTHER = [
     Report(
         "CustomDimensions",
@@ -725,8 +823,43 @@ OTHER = [
         processed=pm.VISIT_METRICS,
         record_for=_dimension_record,
         parameters=("idDimension",),
+        adapt=_for_dimension,
+        subcategory="Custom dimensions",
     ),
 ]
+
+
+def _label_path(parameter: str, parts: Callable[[str], list[str]]) -> Callable[[Params], list[str]]:
+    def path(params: Params) -> list[str]:
+        return [">".join(parts(params.text(parameter, required=True, max_length=4000)))]
+
+    return path
+
+
+def _link_parts(url: str) -> list[str]:
+    return [url_host(url) or url, url]
+
+
+def _single_rows(found: dict[str, Report]) -> list[Report]:
+    """Actions.getPageUrl(pageUrl) and friends: the row of one URL, title or link, found in
+    the tree of the plural report by the path its parameter names."""
+    specs = (
+        ("getPageUrls", "getPageUrl", "pageUrl", pagetree.url_parts),
+        ("getPageTitles", "getPageTitle", "pageName", pagetree.title_parts),
+        ("getDownloads", "getDownload", "downloadUrl", _link_parts),
+        ("getOutlinks", "getOutlink", "outlinkUrl", _link_parts),
+    )
+    return [
+        replace(
+            found[f"Actions.{plural}"],
+            action=single,
+            label_for=_label_path(parameter, parts),
+            parameters=(parameter,),
+            subtable_method=None,
+        )
+        for plural, single, parameter, parts in specs
+    ]
+
 
 ALL: list[Report] = [
     *SUMMARIES,
@@ -738,5 +871,10 @@ ALL: list[Report] = [
     *REFERRERS,
     *GOALS,
     *OTHER,
+]
+_BY_METHOD = {report.method: report for report in ALL}
+ALL += [
+    *_single_rows(_BY_METHOD),
+    replace(_BY_METHOD["Goals.get"], action="getMetrics"),
 ]
 REPORTS: dict[str, Report] = {report.method: report for report in ALL}

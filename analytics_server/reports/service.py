@@ -148,6 +148,7 @@ def metrics_row(
 ) -> dict[str, Any]:
     """A one-row report: declared columns first (zero when absent), then the rest, then the
     processed metrics, formatted as `format_metrics` asks."""
+    report = report.for_site(site, call.params)
     row: dict[str, Any] = {name: values.get(name, 0) for name in report.metrics}
     row.update({k: v for k, v in values.items() if k not in row})
     pm.add_processed(row, report.processed)
@@ -171,6 +172,7 @@ def table_rows(
     report: Report, record: Record | None, call: Call, site: SiteConfig, goals: Record | None
 ) -> list[dict[str, Any]]:
     """A table report through presenters, processed metrics and generic filters."""
+    report = report.for_site(site, call.params)
     params = call.params
     table = dt.from_record(record if isinstance(record, Table) else None)
     idsub = params.integer("idSubtable")
@@ -188,7 +190,7 @@ def table_rows(
         dt.natural_order(table)
     if isinstance(goals, Table):
         dt.merge_goals(table, goals)
-    if report.present is not None and idsub is None:
+    if report.present is not None and (idsub is None or report.present_subtables):
         for row in table.rows:
             report.present(row, call.language)
     return filtered(report, table, call, site)
@@ -230,7 +232,7 @@ def filtered(
         dt.truncate(table, truncate, dt.sum_rows)
     offset = max(params.integer("filter_offset", 0) or 0, 0)
     limit = params.integer("filter_limit", DEFAULT_LIMIT)
-    labels = params.raw_list("label")
+    labels = report.labels(params)
     if labels:
         table = dt.find_labels(table, labels)
     else:
