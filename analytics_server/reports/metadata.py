@@ -1,4 +1,5 @@
-"""`API.*` methods that describe reports and segments, and the combined `API.get`.
+"""`API.*` methods that describe reports and segments, the combined `API.get`, and the
+all-websites overview `MultiSites.getAll`/`getOne`.
 
 `getReportMetadata` and `getProcessedReport` are generated from the registry, so every report
 the API serves is listed; goal and custom dimension reports are listed once per configured
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from analytics_server.kit.periods import Period
+from analytics_server.models import Site
 from analytics_server.reports import registry
 from analytics_server.reports.formats import Keyed
 from analytics_server.reports.params import Params
@@ -17,6 +20,8 @@ from analytics_server.reports.registry import REPORTS, Report
 from analytics_server.reports.service import (
     Call,
     MethodNotFoundError,
+    periods,
+    records,
     report_result,
     sites,
 )
@@ -249,7 +254,68 @@ def api_get(call: Call) -> Any:
     return merge(parts)
 
 
+MULTISITES_RECORDS = ("VisitsSummary_get", "Actions_get", "Goals_get")
+MULTISITES_METRICS = (
+    ("nb_visits", "VisitsSummary_get", "visits_evolution"),
+    ("nb_actions", "VisitsSummary_get", "actions_evolution"),
+    ("nb_pageviews", "Actions_get", "pageviews_evolution"),
+    ("revenue", "Goals_get", "revenue_evolution"),
+)
+
+
+def evolution(current: float, previous: float) -> str:
+    """Change against the previous period as Matomo writes it: `50%`, `-33.3%`."""
+    if not previous:
+        return "100%" if current else "0%"
+    change = round((current - previous) / previous * 100, 1)
+    return f"{change:g}%"
+
+
+def _site_totals(call: Call, site: SiteConfig, period: Period) -> dict[str, float]:
+    found = records(call, site, period, list(MULTISITES_RECORDS))
+    totals: dict[str, float] = {}
+    for metric, record, _ in MULTISITES_METRICS:
+        values = found.get(record)
+        totals[metric] = values.get(metric, 0) if isinstance(values, dict) else 0
+    return totals
+
+
+def _site_row(call: Call, site: SiteConfig) -> dict[str, Any]:
+    """One site's row of MultiSites: its totals, the previous period's, and the change."""
+    found, _ = periods(call, site)
+    current = _site_totals(call, site, found[0])
+    previous = _site_totals(call, site, found[0].previous())
+    stored = call.session.get(Site, site.idsite)
+    row: dict[str, Any] = {"label": site.name, **current}
+    for metric, _, name in MULTISITES_METRICS:
+        row[name] = evolution(current[metric], previous[metric])
+        row[f"previous_{metric}"] = previous[metric]
+    row.update(
+        idsite=site.idsite,
+        group=stored.group if stored else "",
+        main_url=stored.main_url if stored else "",
+    )
+    return row
+
+
+def multisites_all(call: Call) -> Any:
+    """MultiSites.getAll: every site the caller may view, with its totals and their change."""
+    params = call.params.with_overrides({"idSite": "all"})
+    inner = Call(call.session, call.principal, params, call.now, call.settings)
+    chosen, _ = sites(inner)
+    rows = [_site_row(inner, site) for site in chosen]
+    rows.sort(key=lambda row: (-row["nb_visits"], row["idsite"]))
+    return rows
+
+
+def multisites_one(call: Call) -> Any:
+    chosen, _ = sites(call)
+    return [_site_row(call, chosen[0])]
+
+
 METHODS: dict[str, Callable[[Call], Any]] = {
+    "MultiSites.getAll": multisites_all,
+    "MultiSites.getOne": multisites_one,
     "API.getReportMetadata": report_metadata,
     "API.getProcessedReport": processed_report,
     "API.getSegmentsMetadata": segments_metadata,

@@ -254,3 +254,35 @@ def test_processed_report(known: Known) -> None:
     )
     assert "avg_time_on_dimension" in layout["columns"]
     assert by_label(layout["reportData"])["grid"]["nb_hits"] == 2
+
+
+def test_all_websites_overview(known: Known) -> None:
+    """MultiSites: each site's totals, the previous period's and the change (the day before
+    the known day had one visit of one page view, no revenue)."""
+    row = {
+        "label": "Portal",
+        "nb_visits": 3,
+        "nb_actions": 9,
+        "nb_pageviews": 5,
+        "revenue": 40,
+        "visits_evolution": "200%",
+        "previous_nb_visits": 1,
+        "actions_evolution": "800%",
+        "previous_nb_actions": 1,
+        "pageviews_evolution": "400%",
+        "previous_nb_pageviews": 1,
+        "revenue_evolution": "100%",
+        "previous_revenue": 0,
+        "idsite": known.idsite,
+        "group": "",
+        "main_url": "https://portal.example.com",
+    }
+    assert known.every_format("MultiSites.getOne") == [row]
+    everything = known.every_format("MultiSites.getAll")
+    assert everything == [row]
+    week = known.json("MultiSites.getAll", period="week")
+    assert (week[0]["nb_visits"], week[0]["previous_nb_visits"], week[0]["visits_evolution"]) == (
+        5,
+        0,
+        "100%",
+    )
