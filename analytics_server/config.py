@@ -115,6 +115,41 @@ class ReportsSettings(BaseModel):
     adhoc_segment_max_days: int = Field(default=93, ge=1)
 
 
+class EmailSettings(BaseModel):
+    """The SMTP server scheduled reports go through, and when they are sent."""
+
+    # Empty: email is not configured; due reports wait (nothing is claimed) until it is.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    # none: plain SMTP (a relay inside the network); starttls: upgrade on the submission
+    # port (587); ssl: TLS from the first byte (465).
+    security: Literal["none", "starttls", "ssl"] = "none"
+    login: str = ""
+    password: SecretStr = SecretStr("")
+    from_address: str = "analytics@localhost"
+    from_name: str = "Analytics"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    # Transient failures (connection refused, 4xx answers) are retried this many times in
+    # one run, waiting backoff_seconds, then twice that, and so on.
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_seconds: float = Field(default=5.0, ge=0)
+    # A sending that failed transiently is tried again by later runs for this long.
+    retry_window_hours: int = Field(default=24, ge=0)
+    # Whether `serve` runs "send what is due" itself; default: yes for the embedded ingest
+    # backend, no for redis (Celery beat schedules `email.send_due`).
+    schedule_in_process: bool | None = None
+    interval_seconds: int = Field(default=300, ge=10)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.smtp_host.strip())
+
+    def schedules_in_process(self, ingest: IngestSettings) -> bool:
+        if self.schedule_in_process is not None:
+            return self.schedule_in_process
+        return ingest.backend == "embedded"
+
+
 class Settings(BaseSettings):
     """All settings; with none given, the server runs embedded on SQLite."""
 
@@ -129,6 +164,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     archiving: ArchivingSettings = ArchivingSettings()
     reports: ReportsSettings = ReportsSettings()
+    email: EmailSettings = EmailSettings()
     # Instance salt for fingerprints and user id hashing; generated into the data dir if unset.
     salt: SecretStr = SecretStr("")
     data_dir: Path = Path("./var")

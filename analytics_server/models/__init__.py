@@ -12,6 +12,7 @@ from analytics_server.models.log import (
     LogVisit,
 )
 from analytics_server.models.option import Option, TrackingFailure
+from analytics_server.models.report_schedule import ReportSchedule, ReportSending
 from analytics_server.models.segment import Segment
 from analytics_server.models.session import LoginFailure, UserPreference, UserSession
 from analytics_server.models.site import CustomDimension, Goal, Site, SiteUrl
@@ -33,6 +34,8 @@ __all__ = [
     "LogVisit",
     "LoginFailure",
     "Option",
+    "ReportSchedule",
+    "ReportSending",
     "Segment",
     "Site",
     "SiteUrl",
