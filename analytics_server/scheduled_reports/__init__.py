@@ -1,0 +1,1 @@
+"""Scheduled email reports: schedules, rendering (PDF, HTML, CSV, TSV), SMTP delivery, tasks."""
