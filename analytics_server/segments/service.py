@@ -75,16 +75,25 @@ def update_segment(
     name: str | None = None,
     definition: str | None = None,
     auto_archive: bool | None = None,
+    enable_all_users: bool | None = None,
+    idsite: int | None = None,
     now: datetime | None = None,
 ) -> Segment:
+    """Change what is given; None leaves a field as it is (idsite 0: every site)."""
     segment = get_segment(session, idsegment)
     if name is not None:
+        if not name.strip():
+            raise InvalidRequestError("a segment needs a name")
         segment.name = name.strip()[:255]
     if definition is not None:
         segment.definition = validate(definition)
         segment.hash = segment_hash(segment.definition)
     if auto_archive is not None:
         segment.auto_archive = auto_archive
+    if enable_all_users is not None:
+        segment.enable_all_users = enable_all_users
+    if idsite is not None:
+        segment.enable_only_idsite = idsite
     segment.ts_last_edit = now or utc_now()
     session.flush()
     return segment
@@ -100,6 +109,22 @@ def list_segments(session: Session, *, idsite: int | None = None) -> list[Segmen
     if idsite is not None:
         query = query.where(Segment.enable_only_idsite.in_((0, idsite)))
     return list(session.scalars(query))
+
+
+def visible_segments(
+    session: Session, *, login: str, superuser: bool, idsite: int | None = None
+) -> list[Segment]:
+    """The stored segments a user sees: their own and those shared with all users (a superuser
+    sees every one); for `idsite`, those of that site and those of every site."""
+    found = list_segments(session, idsite=idsite)
+    if superuser:
+        return found
+    return [s for s in found if s.login == login or s.enable_all_users]
+
+
+def may_edit(segment: Segment, *, login: str, superuser: bool) -> bool:
+    """Only its author or a superuser changes or deletes a stored segment."""
+    return superuser or segment.login == login
 
 
 def archived_segments(session: Session, idsite: int) -> list[Segment]:
