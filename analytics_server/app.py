@@ -21,6 +21,7 @@ from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.home import home_endpoint
 from analytics_server.reports import openapi as api_docs
 from analytics_server.reports.endpoints import api_endpoint, api_or
+from analytics_server.scheduled_reports.scheduler import EmailScheduler
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
 from analytics_server.tracking.metrics import metrics_endpoint
@@ -65,15 +66,24 @@ def create_app(
         if settings.archiving.schedules_in_process(settings.ingest)
         else None
     )
+    mailer = (
+        EmailScheduler(factory, settings)
+        if settings.email.configured and settings.email.schedules_in_process(settings.ingest)
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ingest.start()
         if archiver is not None:
             archiver.start()
+        if mailer is not None:
+            mailer.start()
         try:
             yield
         finally:
+            if mailer is not None:
+                mailer.stop()
             if archiver is not None:
                 archiver.stop()
             ingest.stop()

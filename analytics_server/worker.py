@@ -7,6 +7,9 @@ processes batches until the partition is idle or its time is up, then hands the 
 Archiving: `archiving.archive_due` (beat, every `ANALYTICS_ARCHIVING__INTERVAL_SECONDS`) computes
 what is due for every site and stored segment; `archiving.backfill_segment` archives a stored
 segment's history; `archiving.archive_day` recomputes one day and the periods holding it.
+
+Email: `email.send_due` (beat, every `ANALYTICS_EMAIL__INTERVAL_SECONDS`) sends the scheduled
+reports whose period is complete and whose hour has come in their site's time zone, each once.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analytics_server.archiving import tasks as archiving_tasks
 from analytics_server.config import get_settings
 from analytics_server.db import create_db_engine, make_session_factory
+from analytics_server.scheduled_reports import tasks as email_tasks
 from analytics_server.tracking.consumer import drain
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.processor import BatchProcessor
@@ -46,6 +50,10 @@ app.conf.update(
         "archiving-due": {
             "task": "archiving.archive_due",
             "schedule": float(settings.archiving.interval_seconds),
+        },
+        "email-due": {
+            "task": "email.send_due",
+            "schedule": float(settings.email.interval_seconds),
         },
     },
 )
@@ -114,3 +122,9 @@ def archiving_archive_day(idsite: int, day: str, segment: str = "") -> dict[str,
         _sessions(), idsite=idsite, day=date.fromisoformat(day), segment=segment
     )
     return asdict(summary)
+
+
+@app.task(name="email.send_due")
+def email_send_due() -> dict[str, Any]:
+    summary = email_tasks.send_due(_sessions(), settings=settings)
+    return {k: v for k, v in asdict(summary).items() if k != "results"}

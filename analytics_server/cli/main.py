@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from analytics_server.auth import service as auth_service
 from analytics_server.cli import archive as archive_cli
+from analytics_server.cli import reports as reports_cli
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory, upgrade_schema
 from analytics_server.errors import AppError
@@ -296,6 +297,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     archive_cli.register(sub)
+    reports_cli.register(sub)
 
     demo = add("demo", cmd_demo, "send a month of realistic demo traffic to a site")
     demo.add_argument("--site", type=int, required=True)

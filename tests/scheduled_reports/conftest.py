@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -58,14 +59,19 @@ class SmtpSink:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
+def serve_smtp() -> Iterator[SmtpSink]:
+    """An SMTP server on a free port for the test's lifetime (for fixtures)."""
     controller_module = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is missing")
     sink = SmtpSink(free_port())
     controller = controller_module.Controller(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    yield from serve_smtp()
 
 
 @pytest.fixture
@@ -134,3 +140,14 @@ def pdftotext(pdf: bytes, tmp_path: Path, *, layout: bool = True) -> str:
         timeout=60,
     )
     return done.stdout.decode("utf-8")
+
+
+def text_lines(text: str) -> list[str]:
+    """Non-empty lines of text with runs of blanks made one space."""
+    return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
+
+
+def has_row(lines: list[str], *cells: str) -> bool:
+    """Whether a line starts with these cells, in order, blank-separated."""
+    pattern = re.compile(r"\s".join(re.escape(cell) for cell in cells) + r"(\s|$)")
+    return any(pattern.match(line) for line in lines)

@@ -28,7 +28,9 @@ from tests.scheduled_reports.conftest import (
     add_schedule,
     company,
     company_report,
+    has_row,
     pdftotext,
+    text_lines,
 )
 
 WEEK = {"period": "week", "date": "2026-03-10"}
@@ -38,15 +40,6 @@ def _render(db: Session, settings: Settings, idreport: int) -> list[tuple[Any, A
     return tasks.render_now(
         db, idreport=idreport, settings=settings, now=SEND_AT, day=date(2026, 3, 10)
     )
-
-
-def _lines(text: str) -> list[str]:
-    return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
-
-
-def _has_row(lines: list[str], *cells: str) -> bool:
-    pattern = re.compile(r"\s".join(re.escape(cell) for cell in cells) + r"(\s|$)")
-    return any(pattern.match(line) for line in lines)
 
 
 def test_the_pdf_shows_the_numbers_the_api_answers(
@@ -64,15 +57,15 @@ def test_the_pdf_shows_the_numbers_the_api_answers(
     [pdf] = rendered.files
     assert pdf.name.endswith(".pdf")
     assert pdf.content.startswith(b"%PDF")
-    lines = _lines(pdftotext(pdf.content, tmp_path))
+    lines = text_lines(pdftotext(pdf.content, tmp_path))
     summary = report(client, "VisitsSummary.get", token, site.idsite, **WEEK)
     assert summary["nb_visits"] == 5
     for name in ("nb_visits", "nb_uniq_visitors", "nb_actions", "bounce_rate", "max_actions"):
-        assert _has_row(lines, i18n.metric_title("en", name), str(summary[name])), name
+        assert has_row(lines, i18n.metric_title("en", name), str(summary[name])), name
     browsers = report(client, "DevicesDetection.getBrowsers", token, site.idsite, **WEEK)
     assert browsers
     for row in browsers:
-        assert _has_row(lines, row["label"], str(row["nb_visits"]), str(row["nb_actions"]))
+        assert has_row(lines, row["label"], str(row["nb_visits"]), str(row["nb_actions"]))
     companies = report(
         client,
         "CustomDimensions.getCustomDimension",
@@ -83,7 +76,7 @@ def test_the_pdf_shows_the_numbers_the_api_answers(
     )
     assert {row["label"] for row in companies} >= {"Acme", "Beta"}
     for row in companies:
-        assert _has_row(lines, row["label"], str(row["nb_visits"]))
+        assert has_row(lines, row["label"], str(row["nb_visits"]))
     assert "Portal" in lines[1] or any("Site: Portal" in line for line in lines)
     assert any(line.startswith("Period: ") for line in lines)
 
@@ -106,12 +99,12 @@ def test_a_segment_renders_the_segmented_numbers(
     db.commit()
     schedule = add_schedule(db, site, idsegment=segment.idsegment)
     [(_, rendered)] = _render(db, settings, schedule.idreport)
-    lines = _lines(pdftotext(rendered.files[0].content, tmp_path))
+    lines = text_lines(pdftotext(rendered.files[0].content, tmp_path))
     found = report(
         client, "VisitsSummary.get", token, site.idsite, segment="countryCode==de", **WEEK
     )
     assert found["nb_visits"] == 2
-    assert _has_row(lines, "Visits", "2")
+    assert has_row(lines, "Visits", "2")
     assert any("Segment: Germany" in line for line in lines)
 
 
