@@ -14,7 +14,6 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global
 
 from analytics_server.archiving.records import OTHERS
 from analytics_server.enrichment.device_codes import BROWSERS, DEVICE_TYPES, OPERATING_SYSTEMS
@@ -45,98 +44,6 @@ CONTINENT_NAMES = {
     "oce": "Oceania",
     "unk": UNKNOWN,
 }
-
-
-# Country -> continent, read off the first time zone CLDR lists for the country (Europe/...,
-# Africa/..., Asia/...), with the Americas split as Matomo does and the ocean zones placed.
-_ZONE_CONTINENT = {
-    "Europe": "eur",
-    "Africa": "afr",
-    "Asia": "asi",
-    "Australia": "oce",
-    "Pacific": "oce",
-    "Antarctica": "ant",
-    "Arctic": "eur",
-}
-_SOUTH_AMERICA = frozenset(
-    ["AR", "BO", "BR", "CL", "CO", "EC", "FK", "GF", "GY", "PE", "PY", "SR", "UY", "VE"]
-)
-_CENTRAL_AMERICA = frozenset(
-    [
-        "AG",
-        "AI",
-        "AW",
-        "BB",
-        "BL",
-        "BQ",
-        "BS",
-        "BZ",
-        "CR",
-        "CU",
-        "CW",
-        "DM",
-        "DO",
-        "GD",
-        "GP",
-        "GT",
-        "HN",
-        "HT",
-        "JM",
-        "KN",
-        "KY",
-        "LC",
-        "MF",
-        "MQ",
-        "MS",
-        "NI",
-        "PA",
-        "PR",
-        "SV",
-        "SX",
-        "TC",
-        "TT",
-        "VC",
-        "VG",
-        "VI",
-    ]
-)
-_OCEAN = {
-    "BM": "amn",
-    "CV": "afr",
-    "SH": "afr",
-    "FK": "ams",
-    "GS": "ant",
-    "TF": "ant",
-    "IS": "eur",
-    "PT": "eur",
-    "ES": "eur",
-    "FO": "eur",
-    "IO": "asi",
-    "MV": "asi",
-    "CC": "asi",
-    "CX": "asi",
-}
-
-
-@lru_cache(maxsize=1)
-def country_continents() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for territory, zones in get_global("territory_zones").items():
-        if len(territory) != 2 or not zones or territory == "ZZ":
-            continue
-        area = str(zones[0]).split("/")[0]
-        if territory in _OCEAN:
-            found[territory] = _OCEAN[territory]
-        elif area == "America":
-            south = territory in _SOUTH_AMERICA
-            found[territory] = "ams" if south else "amc" if territory in _CENTRAL_AMERICA else "amn"
-        else:
-            found[territory] = _ZONE_CONTINENT.get(area, "afr")  # Indian Ocean islands
-    return found
-
-
-def continent_of(country_code: str) -> str:
-    return country_continents().get(country_code.upper(), "unk")
 
 
 def segment_value(value: str) -> str:
@@ -346,12 +253,16 @@ def referrer_any(row: ApiRow, _language: str) -> None:
     _segment(row, "referrerName", name)
 
 
-def hour(segment: str) -> Presenter:
+def hour(segment: str | None) -> Presenter:
+    """Hour rows (`00` ... `23`); `segment` None when no segment selects the row's visits (the
+    site-time hour: Matomo's `visitServerHour` counts UTC hours, which differ from the site's)."""
+
     def present(row: ApiRow, _language: str) -> None:
         if row.label.isdigit():
             number = int(row.label)
             row.label = f"{number:02d}"  # Matomo's labels: 00 ... 23
-            _segment(row, segment, str(number))
+            if segment is not None:
+                _segment(row, segment, str(number))
 
     return present
 
@@ -360,8 +271,7 @@ def day_of_week(row: ApiRow, _language: str) -> None:
     if row.label.isdigit() and 1 <= int(row.label) <= 7:
         number = int(row.label)
         row.label = DAYS[number - 1]
-        row.meta["day_of_week"] = number
-        _segment(row, "visitEndServerDayOfWeek", str(number))
+        row.meta["day_of_week"] = number  # no segment: days are the site's, not UTC
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from analytics_server.enrichment.device_codes import device_type_name
 from analytics_server.enrichment.referrers import REFERRER_TYPE_NAMES
 from analytics_server.kit.clock import zone
+from analytics_server.kit.geography import continent_of
 from analytics_server.privacy.ip import unpack_ip
 from analytics_server.reports import labels
 from analytics_server.sites.service import SiteConfig
@@ -151,7 +152,7 @@ def device(row: Row) -> dict[str, Any]:
 
 def place(row: Row, language: str) -> dict[str, Any]:
     country = (row["location_country"] or "xx").lower()
-    continent = labels.continent_of(country)
+    continent = continent_of(country)
     region, city = row["location_region"] or "", row["location_city"] or ""
     country_name = labels.country_name(country, language)
     tag = language_code(row["location_browser_lang"] or "")

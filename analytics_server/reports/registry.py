@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from analytics_server.archiving import events as archived_events
 from analytics_server.archiving import pagetree
 from analytics_server.errors import InvalidRequestError
+from analytics_server.kit.geography import continent_of
 from analytics_server.kit.urls import url_host
 from analytics_server.reports import labels
 from analytics_server.reports import processed as pm
@@ -325,7 +326,7 @@ VISITOR_DIMENSIONS = [
         "Continent",
         present=labels.continent,
         record="UserCountry_getCountry",
-        group=labels.continent_of,
+        group=continent_of,
     ),
     _visit_report(
         "UserCountry", "getRegion", "Region", "Visitors", "Region", present=labels.region
@@ -355,7 +356,7 @@ VISITOR_DIMENSIONS = [
         "Visits per server time",
         "Visitors",
         "Server time",
-        present=labels.hour("visitServerHour"),
+        present=labels.hour(None),
         natural_order=True,
         fill=tuple(str(h) for h in range(24)),
     ),

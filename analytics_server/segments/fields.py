@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from analytics_server.models import log as m
 
 VISIT, ACTION, CONVERSION, ITEM = "visit", "action", "conversion", "item"
-TEXT, NUMBER, HEX, URL, HOUR, DAYS, LANGUAGE = (
+TEXT, NUMBER, HEX, URL, HOUR, DAYS, LANGUAGE, CONTINENT = (
     "text",
     "number",
     "hex",
@@ -16,6 +16,7 @@ TEXT, NUMBER, HEX, URL, HOUR, DAYS, LANGUAGE = (
     "hour",
     "days",
     "lang",
+    "continent",
 )
 
 # The same numbers as `enrichment.device_codes.DEVICE_TYPES` (a test keeps them equal); segments
@@ -120,6 +121,7 @@ FIELDS: dict[str, Field] = {
     "operatingSystemVersion": _visit("config_os_version"),
     "resolution": _visit("config_resolution"),
     "countryCode": _visit("location_country", values_lower=True),
+    "continentCode": _visit("location_country", CONTINENT, values_lower=True),
     "regionCode": _visit("location_region"),
     "city": _visit("location_city"),
     "namedLocation": _visit("location_named"),

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from analytics_server.kit.dialect import hour_of_time
+from analytics_server.kit.geography import country_continents
 from analytics_server.kit.urls import split_url_prefix
 from analytics_server.models import (
     LogAction,
@@ -155,14 +156,27 @@ def _field_condition(spec: f.Field, condition: Condition, dialect: Dialect) -> B
         column = language_tag(column)
     elif spec.kind == f.DAYS:
         column = column // 86400
-    if spec.dictionary:
-        matched: Bool = column.in_(_dictionary(spec.dictionary, op, value))
+    if spec.kind == f.CONTINENT:
+        matched: Bool = _in_continent(column, condition.name, op, value)
+    elif spec.dictionary:
+        matched = column.in_(_dictionary(spec.dictionary, op, value))
     else:
         matched = compare(column, op, value, numeric=spec.numeric)
     if spec.table == f.VISIT:
         return sa.or_(sa.not_(matched), column.is_(None)) if negated else matched
     found = _exists(table, [matched, *_extra(spec, table)])
     return sa.not_(found) if negated else found
+
+
+def _in_continent(column: ColumnElement[Any], name: str, op: str, code: Any) -> Bool:
+    """continentCode==eur: the visit's country is one of that continent's."""
+    if op not in ("==", "!="):
+        raise SegmentError(f"segment {name} takes == or != and a continent code such as eur")
+    countries = sorted(c.lower() for c, k in country_continents().items() if k == str(code))
+    if str(code) == "unk":
+        countries.append("xx")
+    found = column.in_(countries) if countries else sa.false()
+    return found if op == "==" else sa.not_(found)
 
 
 def _custom(name: str, dimensions: Mapping[int, CustomDimension]) -> f.Field | None:

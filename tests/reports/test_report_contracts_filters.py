@@ -15,9 +15,6 @@ from tests.reports.test_report_contracts import Known, known
 
 __all__ = ["known"]
 
-# Segments Matomo puts on rows that our segment engine does not know yet (segments owners).
-NOT_YET_SEGMENTS = frozenset({"continentCode", "visitServerHour", "visitEndServerDayOfWeek"})
-
 
 def test_expanded_and_flat_page_urls(known: Known) -> None:
     expanded = known.json("Actions.getPageUrls", expanded=1)
@@ -166,8 +163,7 @@ REPORTS_WITH_ROWS: list[tuple[str, dict[str, Any]]] = [
     ("UserCountry.getNamedLocation", {}),
     ("UserId.getUsers", {}),
     ("VisitTime.getVisitInformationPerLocalTime", {}),
-    ("VisitTime.getVisitInformationPerServerTime", {}),
-    ("VisitTime.getByDayOfWeek", {}),
+    # Site-time hours and days of week carry no segment (Matomo's count UTC time).
     ("VisitorInterest.getNumberOfVisitsPerVisitDuration", {}),
     ("VisitorInterest.getNumberOfVisitsPerPage", {}),
     ("VisitorInterest.getNumberOfVisitsByVisitCount", {}),
@@ -217,7 +213,7 @@ def test_segment_metadata_selects_the_rows_visits(known: Known) -> None:
         ("CustomDimensions.getCustomDimension", {"idDimension": company}),
         ("CustomDimensions.getCustomDimension", {"idDimension": layout}),
     ]
-    checked = unknown = 0
+    checked = 0
     for method, params in reports:
         rows = [r for r in _rows(known.json(method, **params)) if r.get("nb_visits")]
         assert rows, method
@@ -225,9 +221,6 @@ def test_segment_metadata_selects_the_rows_visits(known: Known) -> None:
             segment = row.get("segment")
             assert segment, (method, row["label"])
             names = _names(segment)
-            if names & NOT_YET_SEGMENTS:
-                unknown += 1
-                continue
             assert names <= set(FIELDS) | {f"dimension{company}", f"dimension{layout}"}
             visits = known.json("VisitsSummary.getVisits", segment=segment)["value"]
             folder = "subtable" in row or "idsubdatatable" in row
@@ -237,5 +230,3 @@ def test_segment_metadata_selects_the_rows_visits(known: Known) -> None:
                 assert visits == row["nb_visits"], (method, row["label"], segment)
             checked += 1
     assert checked > 60
-    assert unknown > 0
-    assert not NOT_YET_SEGMENTS & set(FIELDS), "segments now known: drop them from NOT_YET"
