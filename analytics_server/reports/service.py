@@ -7,6 +7,7 @@ results (by `idSite`, then by `date`), as Matomo answers them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -181,7 +182,8 @@ def table_rows(
     elif report.is_subtable:
         raise InvalidRequestError("Please specify a value for 'idSubtable'.")
     if report.keep is not None:
-        table = dt.ApiTable([row for row in table.rows if report.keep(row)])
+        # Entry and exit pages: only rows (and subtable rows) with entries or exits, most first.
+        table = _kept(table, report.keep, report.sort)
     if report.group is not None:
         table = dt.group(table, report.group)
     if report.fill:
@@ -194,6 +196,16 @@ def table_rows(
         for row in table.rows:
             report.present(row, call.language)
     return filtered(report, table, call, site)
+
+
+def _kept(table: dt.ApiTable, keep: Callable[[dt.ApiRow], bool], column: str) -> dt.ApiTable:
+    rows = [row for row in table.rows if keep(row)]
+    for row in rows:
+        if row.sub is not None:
+            row.sub = _kept(row.sub, keep, column)
+    kept = dt.ApiTable(rows)
+    dt.sort(kept, column, descending=True)
+    return kept
 
 
 def filtered(

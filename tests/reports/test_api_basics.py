@@ -177,3 +177,18 @@ def test_matomo_version_and_the_root_address(client: TestClient) -> None:
     assert version["value"].startswith("5.")
     root = client.get("/?module=API&method=API.getMatomoVersion&format=json")
     assert root.json() == version
+
+
+def test_entry_and_exit_pages_keep_rows_with_entries_or_exits_most_first(
+    client: TestClient, site_and_token: tuple[int, str]
+) -> None:
+    idsite, token = site_and_token
+    for method, column in (
+        ("Actions.getEntryPageUrls", "entry_nb_visits"),
+        ("Actions.getExitPageUrls", "exit_nb_visits"),
+    ):
+        rows = report(client, method, token, idsite, expanded=1)
+        leaves = [r for row in rows for r in row.get("subtable", [row])]
+        assert all(r.get(column) for r in leaves), (method, leaves)
+        values = [r[column] for r in rows]
+        assert values == sorted(values, reverse=True)
