@@ -29,7 +29,9 @@ class DrainStats:
 @dataclass(frozen=True)
 class DrainLimits:
     batch_size: int = 500
-    max_seconds: float = 20.0  # then give the partition back (Celery re-dispatches)
+    # Then give the partition back (Celery re-dispatches): with more partitions than worker
+    # processes, long tenures left the others waiting (20 s held half the visitors back).
+    max_seconds: float = 2.0
     idle_ms: int = 1000  # stop after this long without messages
     block_ms: int = 200
     lock_ttl_ms: int = 15_000
@@ -54,7 +56,7 @@ def drain(
         stats.locked_out = True
         return stats
     try:
-        processor.reset()  # while we did not hold the partition, others may have written
+        processor.take_partition(queue, partition)  # others may have written meanwhile
         queue.claim_orphans(partition)
         _loop(queue, processor, partition=partition, limits=limits, stats=stats)
     finally:

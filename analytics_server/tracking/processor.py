@@ -8,6 +8,8 @@ is isolated by retrying the batch hit by hit and goes to the dead-letter list wi
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,7 +29,7 @@ from analytics_server.sites.service import SiteConfig, load_site_configs
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.messages import KIND_FAILURE, QueuedHit, decode
 from analytics_server.tracking.pipeline import PreparedHit, apply_hit, prepare_hit
-from analytics_server.tracking.queue import Delivery
+from analytics_server.tracking.queue import Delivery, IngestQueue
 from analytics_server.tracking.request import parse_request
 from analytics_server.visitors.service import VisitCache
 
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 
 PRUNE_EVERY = timedelta(minutes=10)
+CACHE_MAX_AGE = 60.0  # seconds
 
 
 class DatabaseUnavailableError(Exception):
@@ -76,10 +79,20 @@ class BatchProcessor:
         self.ctx = ctx
         self.visits = VisitCache()
         self._pruned_at: datetime | None = None
+        self.identity = secrets.token_hex(8)  # this consumer, as partition holder
+        self.reset_at = time.monotonic()
 
     def reset(self) -> None:
         """Forget cached visits: another consumer may have written them meanwhile."""
         self.visits.clear()
+        self.reset_at = time.monotonic()
+
+    def take_partition(self, queue: IngestQueue, partition: int) -> None:
+        """Start a tenure of `partition`: keep the cached visits only when no other consumer
+        held it since our last tenure (and they are not old: deletions happen elsewhere)."""
+        previous = queue.swap_holder(partition, self.identity)
+        if previous != self.identity or time.monotonic() - self.reset_at > CACHE_MAX_AGE:
+            self.reset()
 
     def process(self, deliveries: Sequence[Delivery]) -> BatchResult:
         result = BatchResult()

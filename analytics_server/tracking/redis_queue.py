@@ -209,6 +209,11 @@ class RedisStreamQueue:
     def dead_count(self) -> int:
         return int(self._call(self._redis.llen, self._dead_key))
 
+    def swap_holder(self, partition: int, holder: str) -> str | None:
+        key = f"{self.prefix}:holder:p{partition}"
+        previous = self._call(self._redis.set, key, holder, get=True, ex=86_400)
+        return previous.decode() if isinstance(previous, bytes) else None
+
     def lock(self, name: str, ttl_ms: int) -> bool:
         return bool(
             self._call(
