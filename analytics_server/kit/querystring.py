@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 
 class QueryDecodeError(ValueError):
@@ -14,6 +14,26 @@ def _decode(qs: str, encoding: str) -> list[tuple[str, str]]:
     return parse_qsl(qs, keep_blank_values=True, encoding=encoding, errors="strict")
 
 
+def _decode_utf8(qs: str) -> dict[str, str]:
+    """`parse_qsl` in UTF-8, first value winning, without its calls for pieces that need no
+    unquoting (most of them): this runs for every hit, and took twice as long."""
+    result: dict[str, str] = {}
+    for piece in qs.split("&"):
+        if not piece:
+            continue
+        key, _, value = piece.partition("=")
+        if "+" in key:
+            key = key.replace("+", " ")
+        if "%" in key:
+            key = unquote(key, encoding="utf-8", errors="strict")
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:  # decoded even when the name repeats: invalid UTF-8 is an error
+            value = unquote(value, encoding="utf-8", errors="strict")
+        result.setdefault(key, value)
+    return result
+
+
 def parse_query(qs: str) -> dict[str, str]:
     """Parameters of a query string; repeated names keep their first value.
 
@@ -22,7 +42,7 @@ def parse_query(qs: str) -> dict[str, str]:
     """
     qs = qs.lstrip("?")
     try:
-        pairs = _decode(qs, "utf-8")
+        return _decode_utf8(qs)
     except UnicodeDecodeError as exc:
         charset = dict(parse_qsl(qs, encoding="ascii", errors="replace")).get("cs", "")
         try:
