@@ -238,7 +238,8 @@ def section(ctx: Context, ref: ReportRef, title: str) -> Section:
     found = report_result(ctx.call(params), ref.report)
     rows = [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
     columns = _table_columns(report.sort, rows)
-    headers = [report.dimension or "", *(i18n.metric_title(language, c) for c in columns)]
+    dimension = i18n.dimension_title(language, report.dimension or "")
+    headers = [dimension, *(i18n.metric_title(language, c) for c in columns)]
     cells = [
         [str(r.get("label", "")), *(i18n.number(r.get(c, 0), language) for c in columns)]
         for r in rows

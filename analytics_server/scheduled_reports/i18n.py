@@ -118,6 +118,35 @@ REPORT_NAMES_RU: dict[str, str] = {
     "PagePerformance_get": "Скорость загрузки страниц",
 }
 
+DIMENSIONS_RU: dict[str, str] = {
+    "Page URL": "URL страницы",
+    "Page Title": "Заголовок страницы",
+    "Download URL": "Скачанный файл",
+    "Outlink URL": "Внешняя ссылка",
+    "Keyword (site search)": "Поисковый запрос",
+    "Event category": "Категория события",
+    "Event action": "Действие события",
+    "Event name": "Название события",
+    "Channel type": "Тип источника",
+    "Website": "Сайт",
+    "Campaign": "Кампания",
+    "Country": "Страна",
+    "City": "Город",
+    "Region": "Регион",
+    "Device type": "Тип устройства",
+    "Browser": "Браузер",
+    "Operating system family": "Операционная система",
+    "Local time": "Местное время",
+    "Server time": "Время сервера",
+    "Day of the week": "День недели",
+    "Language": "Язык",
+}
+
+
+def dimension_title(language: str, name: str) -> str:
+    """A report's dimension in the language; custom dimensions keep the name they were given."""
+    return DIMENSIONS_RU.get(name, name) if language == "ru" else name
+
 
 def text(language: str, key: str) -> str:
     return TEXT.get(language, TEXT["en"]).get(key) or TEXT["en"][key]

@@ -175,28 +175,28 @@ def _evolution(document: Document) -> Drawing:
     return drawing
 
 
+def _columns(found: Chart) -> Drawing:
+    top = max(found.values, default=0.0) or 1.0
+    height = 38 * mm
+    drawing = Drawing(WIDTH, height)
+    slot = WIDTH / len(found.values)
+    for index, (label, value) in enumerate(zip(found.labels, found.values, strict=True)):
+        bar = value / top * (height - 14)
+        drawing.add(_bar(index * slot + 1, 10, slot - 2, bar, ACCENT))
+        x = index * slot + slot / 2
+        drawing.add(
+            String(
+                x, 2, label[:6], fontName=FONT, fontSize=5.5, textAnchor="middle", fillColor=MUTED
+            )
+        )
+    return drawing
+
+
 def chart(found: Chart, language: str) -> Drawing:
     """Horizontal bars (top rows) or columns (hours, buckets) of the section's main metric."""
-    top = max(found.values, default=0.0) or 1.0
     if found.kind == "columns":
-        height = 38 * mm
-        drawing = Drawing(WIDTH, height)
-        slot = WIDTH / len(found.values)
-        for index, (label, value) in enumerate(zip(found.labels, found.values, strict=True)):
-            bar = value / top * (height - 14)
-            drawing.add(_bar(index * slot + 1, 10, slot - 2, bar, ACCENT))
-            drawing.add(
-                String(
-                    index * slot + slot / 2,
-                    2,
-                    label[:6],
-                    fontName=FONT,
-                    fontSize=5.5,
-                    textAnchor="middle",
-                    fillColor=MUTED,
-                )
-            )
-        return drawing
+        return _columns(found)
+    top = max(found.values, default=0.0) or 1.0
     row_h = 11.0
     drawing = Drawing(WIDTH, row_h * len(found.values) + 2)
     label_w, value_w = 62 * mm, 18 * mm

@@ -124,23 +124,11 @@ def slices(
     return expand(spec.fanout, values)
 
 
-def _send_slice(
-    session: Session,
-    spec: Spec,
-    site: SiteConfig,
-    part: Slice,
-    *,
-    key: repository.Key,
-    period: Period,
-    run: Run,
-) -> Result:
+def _attempt(
+    session: Session, spec: Spec, site: SiteConfig, part: Slice, *, period: Period, run: Run
+) -> repository.Outcome:
+    """Render and deliver one claimed rendering; how it went, never an exception."""
     email = run.settings.email
-    window = timedelta(hours=email.retry_window_hours)
-    claimed = repository.claim(
-        session, key, fanout_value=part.key, period=period, now=run.now, retry_window=window
-    )
-    if claimed is None:
-        return Result(part.label, "skipped")
     recipients = part.recipients if part.recipients is not None else spec.recipients
     try:
         if not recipients:
@@ -148,7 +136,6 @@ def _send_slice(
         rendered = render(
             session, spec, site=site, period=period, part=part, settings=run.settings, now=run.now
         )
-        size = rendered.size
         sent = deliver(
             run.mailer,
             rendered.message,
@@ -160,14 +147,7 @@ def _send_slice(
     except Exception as exc:
         session.rollback()
         log.exception("scheduled report %s (%s) could not be sent", spec.idreport, part.label)
-        outcome = repository.Outcome("failed", 1, recipients, 0, f"{type(exc).__name__}: {exc}")
-        repository.finish(session, claimed, outcome, now=run.now)
-        return Result(part.label, "failed", recipients, error=outcome.error)
-    status = "sent" if sent.ok else "failed"
-    outcome = repository.Outcome(
-        status, sent.attempts, recipients, size, sent.error, sent.transient
-    )
-    repository.finish(session, claimed, outcome, now=run.now)
+        return repository.Outcome("failed", 1, recipients, 0, f"{type(exc).__name__}: {exc}")
     if not sent.ok:
         log.error(
             "scheduled report %s (%s) failed after %d tries: %s",
@@ -176,7 +156,32 @@ def _send_slice(
             sent.attempts,
             sent.error,
         )
-    return Result(part.label, status, recipients, size, sent.error)
+    status = "sent" if sent.ok else "failed"
+    return repository.Outcome(
+        status, sent.attempts, recipients, rendered.size, sent.error, sent.transient
+    )
+
+
+def _send_slice(
+    session: Session,
+    spec: Spec,
+    site: SiteConfig,
+    part: Slice,
+    *,
+    key: repository.Key,
+    period: Period,
+    run: Run,
+) -> Result:
+    """Claim one rendering, and if this worker got it, send it and record the outcome."""
+    window = timedelta(hours=run.settings.email.retry_window_hours)
+    claimed = repository.claim(
+        session, key, fanout_value=part.key, period=period, now=run.now, retry_window=window
+    )
+    if claimed is None:
+        return Result(part.label, "skipped")
+    outcome = _attempt(session, spec, site, part, period=period, run=run)
+    repository.finish(session, claimed, outcome, now=run.now)
+    return Result(part.label, outcome.status, outcome.recipients, outcome.size_bytes, outcome.error)
 
 
 def send_period(

@@ -131,6 +131,7 @@ def test_cyrillic_survives_and_a_page_is_saved_as_png(
         "Документация",
         "Посещения",
         "Заголовки страниц",
+        "Заголовок страницы",
     ):
         assert word in text, word
     if shutil.which("pdftoppm") is None:

@@ -236,3 +236,22 @@ def test_fan_out_per_segment_of_a_list(
     bodies = {m.rcpt_tos[0]: m.message.get_body(("plain",)).get_content() for m in smtp.received}
     assert "Visits: 2" in bodies["de@x.example"]
     assert "Visits: 1" in bodies["fr@x.example"]
+
+
+def test_the_embedded_timer_and_celery_beat_run_the_same_function(
+    db: Session,
+    session_factory: sessionmaker[Session],
+    mail_settings: Settings,
+    smtp: SmtpSink,
+    site: SiteConfig,
+) -> None:
+    from analytics_server.scheduled_reports.scheduler import EmailScheduler
+    from analytics_server.worker import app
+
+    assert app.conf.beat_schedule["email-due"]["task"] == "email.send_due"
+    assert "email.send_due" in app.tasks
+    add_schedule(db, site, period="day", hour=0, reports=["VisitsSummary_get"])
+    # The real clock: yesterday's report of a daily schedule created in March 2026 is due.
+    summary = EmailScheduler(session_factory, mail_settings).run_once()
+    assert summary.sent == 1
+    assert len(smtp.received) == 1
