@@ -110,6 +110,7 @@ def may_modify(annotation: Annotation, *, login: str, superuser: bool, site_writ
 class Count:
     count: int
     starred: int
+    note: str | None  # the text, when the period has exactly one note
 
 
 def count_by_period(annotations: Sequence[Annotation], periods: Sequence[Period]) -> list[Count]:
@@ -117,5 +118,6 @@ def count_by_period(annotations: Sequence[Annotation], periods: Sequence[Period]
     found = []
     for period in periods:
         inside = [a for a in annotations if period.start <= a.date <= period.end]
-        found.append(Count(len(inside), sum(1 for a in inside if a.starred)))
+        only = inside[0].note if len(inside) == 1 else None
+        found.append(Count(len(inside), sum(1 for a in inside if a.starred), only))
     return found

@@ -8,11 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from analytics_server.reports import manage_goals, manage_segments, manage_sites, manage_users
+from analytics_server.reports import (
+    manage_annotations,
+    manage_goals,
+    manage_segments,
+    manage_sites,
+    manage_users,
+)
 
 METHODS: dict[str, Callable[..., Any]] = {
     **manage_sites.METHODS,
     **manage_goals.METHODS,
     **manage_users.METHODS,
     **manage_segments.METHODS,
+    **manage_annotations.METHODS,
 }
