@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from analytics_server import __version__
 from analytics_server.auth import preferences, sessions
 from analytics_server.auth.sessions import ActiveSession
-from analytics_server.dashboard import i18n, pages
+from analytics_server.dashboard import i18n, pages, row_evolution, visit_pages
 from analytics_server.errors import AppError
 from analytics_server.templating import render
 
@@ -206,5 +206,16 @@ ROUTES = (
     ("/preferences", page_handler(pages.save_preferences), ["POST"]),
     ("/site/{idsite:int}/search", page_handler(pages.search), ["GET"]),
     ("/site/{idsite:int}/dashboard", page_handler(pages.widgets_page), ["GET", "POST"]),
+    ("/site/{idsite:int}/visitor/{visitor}", page_handler(visit_pages.visitor_page), ["GET"]),
+    (
+        "/site/{idsite:int}/realtime-fragment",
+        page_handler(visit_pages.realtime_fragment),
+        ["GET"],
+    ),
+    (
+        "/site/{idsite:int}/row-evolution",
+        page_handler(row_evolution.row_evolution_page),
+        ["GET"],
+    ),
     ("/site/{idsite:int}/{section}/{slug}", page_handler(pages.report_page), ["GET"]),
 )

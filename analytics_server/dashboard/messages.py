@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
-from analytics_server.dashboard import menu
+from analytics_server.dashboard import maps, menu, row_evolution, visit_pages, visits
 from analytics_server.kit.periods import PERIOD_KINDS
 from analytics_server.templating import TEMPLATES
 
@@ -27,6 +27,31 @@ DYNAMIC = (
     "Move left",
     "Move right",
     "Remove",
+    # Visits log, profile, real-time, map and row evolution.
+    *visits.MESSAGES,
+    *visit_pages.MESSAGES,
+    *maps.MESSAGES,
+    *row_evolution.MESSAGES,
+    *visits.KIND_TITLES.values(),
+    "Content impression",
+    "Content interaction",
+    "Subtotal",
+    "Tax",
+    "Shipping",
+    "Discount",
+    "Time on page",
+    "Page load time",
+    "Product",
+    "Category",
+    "No results",
+    "Results",
+    "Interaction",
+    "Revenue",
+    "%(days)s days ago",
+    "today",
+    "yesterday",
+    "Visitor profile",
+    "Row evolution",
 )
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from importlib import import_module
+from typing import Any, Protocol, cast
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -269,6 +270,27 @@ def period_of(view: View) -> Period | None:
 
 
 RENDERERS = {"table": table, "metrics": metrics, "evolution": evolution}
+
+
+class _Renderer(Protocol):
+    def __call__(self, view: View, widget: Widget) -> dict[str, Any]: ...
+
+
+def _elsewhere(module: str, name: str) -> _Renderer:
+    """A renderer of another dashboard module, imported when first used (it imports this one)."""
+
+    def build(view: View, widget: Widget) -> dict[str, Any]:
+        found = getattr(import_module(f"analytics_server.dashboard.{module}"), name)
+        return cast(dict[str, Any], found(view, widget))
+
+    return build
+
+
+RENDERERS.update(
+    visits_log=_elsewhere("visit_pages", "visits_log"),
+    realtime=_elsewhere("visit_pages", "realtime"),
+    map=_elsewhere("maps", "country_map"),
+)
 
 
 def render_widget(view: View, widget: Widget) -> dict[str, Any]:
