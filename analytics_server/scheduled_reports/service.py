@@ -244,6 +244,9 @@ def recipients_of(session: Session, schedule: ReportSchedule) -> tuple[str, ...]
 def spec_of(session: Session, schedule: ReportSchedule) -> specs.Spec:
     site = site_of(session, schedule.idsite)
     segment = session.get(Segment, schedule.idsegment) if schedule.idsegment else None
+    if schedule.idsegment and (segment is None or segment.deleted):
+        # Never fall back to all visits: the recipients were meant to see the segment only.
+        raise InvalidRequestError(f"The segment {schedule.idsegment} of this schedule is gone.")
     refs = [report_ids.parse(unique_id) for unique_id in json.loads(schedule.reports)]
     return specs.Spec(
         idsite=schedule.idsite,
@@ -251,7 +254,7 @@ def spec_of(session: Session, schedule: ReportSchedule) -> specs.Spec:
         reports=tuple(refs),
         idreport=schedule.idreport,
         description=schedule.description,
-        segment=segment.definition if segment is not None and not segment.deleted else "",
+        segment=segment.definition if segment is not None else "",
         segment_name=segment.name if segment is not None else "",
         period=schedule.period,
         period_param=schedule.period_param,

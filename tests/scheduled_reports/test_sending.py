@@ -255,3 +255,24 @@ def test_the_embedded_timer_and_celery_beat_run_the_same_function(
     summary = EmailScheduler(session_factory, mail_settings).run_once()
     assert summary.sent == 1
     assert len(smtp.received) == 1
+
+
+def test_a_deleted_segment_fails_instead_of_sending_all_visits(
+    db: Session,
+    session_factory: sessionmaker[Session],
+    mail_settings: Settings,
+    smtp: SmtpSink,
+    site: SiteConfig,
+) -> None:
+    from analytics_server.segments import service as segments_service
+
+    segment = segments_service.create_segment(
+        db, name="Germany", definition="countryCode==de", idsite=site.idsite
+    )
+    db.commit()
+    add_schedule(db, site, idsegment=segment.idsegment)
+    segments_service.delete_segment(db, segment.idsegment)
+    db.commit()
+    summary = tasks.send_due(session_factory, settings=mail_settings, now=SEND_AT)
+    assert summary.failed == 1
+    assert smtp.received == []
