@@ -16,6 +16,7 @@ from analytics_server.reports.formats import Keyed
 from analytics_server.reports.params import Params
 from analytics_server.reports.registry import REPORTS, Report
 from analytics_server.reports.service import Call, MethodNotFoundError, report_result
+from analytics_server.scheduled_reports import api as scheduled_reports_api
 
 Handler = Callable[[Call], Any]
 MAX_BULK = 100
@@ -150,6 +151,7 @@ METHODS.update(
         **metadata.METHODS,
         **live.METHODS,
         **management.METHODS,
+        **scheduled_reports_api.METHODS,
     }
 )
 _FOLDED = {name.lower(): name for name in METHODS}
