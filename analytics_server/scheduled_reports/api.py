@@ -21,7 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from analytics_server.errors import InvalidRequestError
 from analytics_server.reports.formats import Success
 from analytics_server.reports.params import Params
-from analytics_server.reports.service import Call
+from analytics_server.reports.service import Call, deny
 from analytics_server.scheduled_reports import repository, service, tasks
 from analytics_server.scheduled_reports.service import Draft
 
@@ -135,6 +135,9 @@ def delete_report(call: Call) -> Any:
 
 def get_reports(call: Call) -> Any:
     params = call.params
+    idsite = params.integer("idSite")
+    if idsite is not None and not call.principal.can_view(idsite):
+        raise deny(f"site {idsite} needs 'view' access")
     found = service.visible(
         call.session,
         call.principal,

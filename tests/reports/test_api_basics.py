@@ -192,3 +192,24 @@ def test_entry_and_exit_pages_keep_rows_with_entries_or_exits_most_first(
         assert all(r.get(column) for r in leaves), (method, leaves)
         values = [r[column] for r in rows]
         assert values == sorted(values, reverse=True)
+
+
+def test_scheduled_reports_over_http(client: TestClient, site_and_token: tuple[int, str]) -> None:
+    idsite, token = site_and_token
+    added = call(
+        client,
+        "ScheduledReports.addReport",
+        token_auth=token,
+        idSite=idsite,
+        description="Weekly <b>summary</b>",
+        period="week",
+        hour="8",
+        reportFormat="pdf",
+        reports="VisitsSummary_get,Actions_getPageUrls",
+        parameters='{"emailMe": false, "additionalEmails": ["boss@example.com"]}',
+    )
+    [found] = call(client, "ScheduledReports.getReports", token_auth=token, idSite=idsite)
+    assert found["idreport"] == added["value"]
+    assert found["description"] == "Weekly <b>summary</b>"
+    assert found["reports"] == ["VisitsSummary_get", "Actions_getPageUrls"]
+    assert error(client, "ScheduledReports.getReports", 401, idSite=idsite)
