@@ -17,6 +17,10 @@ from analytics_server.tracking.context import TrackerContext, ip_matcher, user_a
 from analytics_server.tracking.request import ServerFacts, TrackingRequest, parse_request
 
 TRACKED, EXCLUDED, INVALID = "tracked", "excluded", "invalid"
+# Every header do_not_track_requested and is_prefetch read (lower case, like ServerFacts').
+_SIGNAL_HEADERS = frozenset(
+    {"dnt", "x-do-not-track", "sec-gpc", "x-purpose", "x-moz", "purpose", "sec-purpose"}
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,10 @@ def exclusion_reason(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext
         return "bot"
     if not req.rec:
         return "rec_missing"
-    if tracker.honour_do_not_track and do_not_track_requested(facts.headers):
+    # The header checks look each name up case-insensitively; our names are lower case, so
+    # a request with none of them (nearly all) skips them.
+    signals = not _SIGNAL_HEADERS.isdisjoint(facts.headers)
+    if signals and tracker.honour_do_not_track and do_not_track_requested(facts.headers):
         return "do_not_track"
     if ctx.exclude_rules.matches(req.params):
         return "exclude_requests_rule"
@@ -102,7 +109,7 @@ def exclusion_reason(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext
         host = url_host(req.url).removeprefix("www.")
         if host and host not in site.hosts:
             return "unknown_url"
-    if is_prefetch(facts.headers):
+    if signals and is_prefetch(facts.headers):
         return "prefetch"
     return None
 
