@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from analytics_server import __version__
 from analytics_server.auth import preferences, sessions
 from analytics_server.auth.sessions import ActiveSession
-from analytics_server.dashboard import i18n, pages, row_evolution, visit_pages
+from analytics_server.dashboard import email_reports, i18n, pages, row_evolution, visit_pages
 from analytics_server.errors import AppError
 from analytics_server.templating import render
 
@@ -141,7 +141,7 @@ async def logout(request: Request) -> Response:
     return response
 
 
-Builder = Callable[..., tuple[str, str | dict[str, Any]]]
+Builder = Callable[..., tuple[str, str | dict[str, Any]] | Response]
 
 
 def _here(request: Request) -> str:
@@ -160,7 +160,10 @@ def _serve(request: Request, build: Builder, form: dict[str, str]) -> Response:
             return _html("The form expired; go back and try again.", 400)
         language = _language(request, active, db)
         try:
-            template, context = build(request, db, active, language, form)
+            built = build(request, db, active, language, form)
+            if isinstance(built, Response):  # a file to download
+                return built
+            template, context = built
         except AppError as exc:
             return _html(pages.error_page(active, language, exc), exc.status_code)
         if template == "redirect":
@@ -215,6 +218,12 @@ ROUTES = (
     (
         "/site/{idsite:int}/row-evolution",
         page_handler(row_evolution.row_evolution_page),
+        ["GET"],
+    ),
+    ("/site/{idsite:int}/email-reports", page_handler(email_reports.page), ["GET", "POST"]),
+    (
+        "/site/{idsite:int}/email-reports/{idreport:int}/download",
+        page_handler(email_reports.download),
         ["GET"],
     ),
     ("/site/{idsite:int}/{section}/{slug}", page_handler(pages.report_page), ["GET"]),
