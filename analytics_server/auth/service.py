@@ -1,4 +1,5 @@
-"""Users, password hashing (scrypt), API tokens and the access a token grants."""
+"""Users, password hashing (argon2id; scrypt hashes of earlier versions still verify), API
+tokens and the access a token grants."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from analytics_server.errors import InvalidRequestError
@@ -18,23 +21,35 @@ from analytics_server.models import Access, User, UserToken
 
 ACCESS_LEVELS = ("view", "write", "admin")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_ARGON2 = PasswordHasher()  # argon2id with the library's RFC 9106 parameters
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
+    return _ARGON2.hash(password)
+
+
+def _verify_scrypt(password: str, stored: str) -> bool:
+    try:
+        _scheme, salt_b64, digest_b64 = stored.split("$")
+        salt, expected = base64.b64decode(salt_b64), base64.b64decode(digest_b64)
+    except ValueError:
+        return False
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+    return hmac.compare_digest(digest, expected)
 
 
 def verify_password(password: str, stored: str) -> bool:
+    if stored.startswith("scrypt$"):
+        return _verify_scrypt(password, stored)
     try:
-        scheme, salt_b64, digest_b64 = stored.split("$")
-    except ValueError:
+        return _ARGON2.verify(stored, password)
+    except (VerificationError, InvalidHashError):
         return False
-    if scheme != "scrypt":
-        return False
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_b64), **_SCRYPT)
-    return hmac.compare_digest(digest, base64.b64decode(digest_b64))
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a stored hash is of an older scheme or weaker parameters (rehash at sign-in)."""
+    return stored.startswith("scrypt$") or _ARGON2.check_needs_rehash(stored)
 
 
 def create_user(

@@ -17,7 +17,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from analytics_server.auth.service import Principal, verify_password
+from analytics_server.auth.service import (
+    Principal,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from analytics_server.errors import AppError
 from analytics_server.models import Access, LoginFailure, User, UserSession
 
@@ -79,6 +84,8 @@ def sign_in(
         session.add(LoginFailure(login=login, ip=ip[:45], at=now))
         session.commit()
         raise SignInError("Wrong login or password.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     token, csrf = secrets.token_urlsafe(32), new_csrf()
     session.add(
         UserSession(

@@ -91,3 +91,29 @@ def test_report_pages_render_escaped_data_with_a_strict_policy(
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert "Chrome" in page.text
     assert "Server-Timing" in page.headers
+
+
+def test_passwords_are_argon2_and_old_scrypt_hashes_are_upgraded_at_sign_in(
+    client: TestClient, db: Session
+) -> None:
+    import base64
+    import hashlib
+
+    from analytics_server.models import User
+
+    make_site(db)
+    create_token(db)
+    user = db.get(User, "admin")
+    assert user is not None
+    assert user.password_hash.startswith("$argon2id$")
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(b"secret-password", salt=salt, n=2**14, r=8, p=1)
+    user.password_hash = (
+        f"scrypt${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    )
+    db.commit()
+    sign_in(client)
+    db.expire_all()
+    upgraded = db.get(User, "admin")
+    assert upgraded is not None
+    assert upgraded.password_hash.startswith("$argon2id$")
