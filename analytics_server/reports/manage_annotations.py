@@ -44,7 +44,7 @@ def _may_modify(call: Call, note: Annotation) -> bool:
 
 
 def _note(call: Call, site: Site) -> Annotation:
-    idnote = call.params.required_int("idNote")
+    idnote = check.identifier(call, "idNote")
     return notes.get_annotation(call.session, idsite=site.idsite, idnote=idnote)
 
 

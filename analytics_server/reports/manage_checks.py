@@ -14,9 +14,11 @@ from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.clock import local_day
 from analytics_server.kit.periods import PeriodError, parse_date
 from analytics_server.models import Site
+from analytics_server.reports.params import MAX_INT
 from analytics_server.reports.service import Call, deny
 
 LEVELS = {"view": 1, "write": 2, "admin": 3}
+MAX_ID = MAX_INT
 MAX_LIST_TEXT = 10_000  # a comma-joined list setting, as stored
 
 
@@ -33,13 +35,21 @@ def site(call: Call, level: str = "view") -> Site:
 
     Access is checked first, so a caller without access cannot learn which ids exist.
     """
-    idsite = call.params.required_int("idSite")
+    idsite = identifier(call, "idSite")
     if not has_access(call.principal, idsite, level):
         raise deny(f"site {idsite} needs '{level}' access")
     found = call.session.get(Site, idsite)
     if found is None:
         raise InvalidRequestError(f"The site id {idsite} does not exist.")
     return found
+
+
+def identifier(call: Call, name: str) -> int:
+    """A required id parameter (idSite, idGoal, idSegment, idNote): not negative."""
+    value = call.params.required_int(name)
+    if not 0 <= value <= MAX_ID:
+        raise InvalidRequestError(f"The parameter '{name}' must be an id from 0 to {MAX_ID}.")
+    return value
 
 
 def superuser(call: Call, what: str) -> None:

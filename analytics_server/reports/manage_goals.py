@@ -72,7 +72,7 @@ def _get_goals(call: Call) -> Any:
 
 def _get_goal(call: Call) -> Any:
     site = check.site(call, "view")
-    idgoal = call.params.required_int("idGoal")
+    idgoal = check.identifier(call, "idGoal")
     return goal_row(goals_service.get_goal(call.session, site.idsite, idgoal))
 
 
@@ -93,14 +93,14 @@ def _add_goal(call: Call) -> Any:
 
 def _update_goal(call: Call) -> Any:
     site = check.site(call, "write")
-    idgoal = call.params.required_int("idGoal")
+    idgoal = check.identifier(call, "idGoal")
     goals_service.update_goal(call.session, site.idsite, idgoal, **_settings(call))
     return check.commit(call, Success())
 
 
 def _delete_goal(call: Call) -> Any:
     site = check.site(call, "write")
-    goals_service.delete_goal(call.session, site.idsite, call.params.required_int("idGoal"))
+    goals_service.delete_goal(call.session, site.idsite, check.identifier(call, "idGoal"))
     return check.commit(call, Success())
 
 

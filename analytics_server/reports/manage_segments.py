@@ -41,7 +41,7 @@ def _idsite(call: Call) -> int | None:
     raw = call.params.get("idSite").strip()
     if not raw:
         return None
-    idsite = call.params.required_int("idSite")
+    idsite = check.identifier(call, "idSite")
     if idsite == 0:
         return 0
     if not check.has_access(call.principal, idsite, "view"):
@@ -94,7 +94,7 @@ def _visible(call: Call, idsegment: int) -> Segment:
 
 def _editable(call: Call) -> Segment:
     check.signed_in(call, "changing a segment")
-    segment = _visible(call, call.params.required_int("idSegment"))
+    segment = _visible(call, check.identifier(call, "idSegment"))
     if not segments_service.may_edit(
         segment, login=call.principal.login, superuser=call.principal.superuser
     ):
@@ -135,7 +135,7 @@ def _delete(call: Call) -> Any:
 
 
 def _get(call: Call) -> Any:
-    return segment_row(_visible(call, call.params.required_int("idSegment")))
+    return segment_row(_visible(call, check.identifier(call, "idSegment")))
 
 
 def _get_all(call: Call) -> Any:

@@ -138,6 +138,8 @@ def _id_sites(call: Call) -> list[int]:
     except ValueError:
         raise InvalidRequestError("idSites must be site ids or 'all'.") from None
     for idsite in ids:
+        if not 0 < idsite <= check.MAX_ID:
+            raise InvalidRequestError(f"idSites: {idsite} is not a site id.")
         if not check.has_access(call.principal, idsite, "admin"):
             raise deny(f"giving access to site {idsite} needs 'admin' access")
         if call.session.get(Site, idsite) is None:
