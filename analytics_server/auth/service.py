@@ -108,9 +108,6 @@ class Principal:
     def can_view(self, idsite: int) -> bool:
         return self.superuser or idsite in self.access
 
-    def can_admin(self, idsite: int) -> bool:
-        return self.superuser or self.access.get(idsite) == "admin"
-
     @property
     def is_anonymous(self) -> bool:
         return self.login == ANONYMOUS
@@ -128,6 +125,13 @@ def _access_of(session: Session, login: str) -> dict[int, str]:
 def anonymous_principal(session: Session) -> Principal:
     """Who calls without a token: the `anonymous` user, with the view access sites gave it."""
     return Principal(login=ANONYMOUS, superuser=False, access=_access_of(session, ANONYMOUS))
+
+
+def principal_for_login(session: Session, login: str) -> Principal:
+    """The principal of a signed-in user (the dashboard's sessions)."""
+    user = session.get(User, login)
+    superuser = bool(user and user.superuser_access)
+    return Principal(login=login, superuser=superuser, access=_access_of(session, login))
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:

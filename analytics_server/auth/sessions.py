@@ -21,10 +21,11 @@ from analytics_server.auth.service import (
     Principal,
     hash_password,
     needs_rehash,
+    principal_for_login,
     verify_password,
 )
 from analytics_server.errors import AppError
-from analytics_server.models import Access, LoginFailure, User, UserSession
+from analytics_server.models import LoginFailure, User, UserSession
 
 COOKIE = "analytics_session"
 IDLE = timedelta(hours=8)
@@ -49,14 +50,6 @@ class ActiveSession:
     principal: Principal
     csrf: str
     token: str
-
-
-def principal_for_login(session: Session, login: str) -> Principal:
-    user = session.get(User, login)
-    access = {
-        a.idsite: a.access for a in session.scalars(sa.select(Access).where(Access.login == login))
-    }
-    return Principal(login=login, superuser=bool(user and user.superuser_access), access=access)
 
 
 def _hash(token: str) -> str:
