@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_time, get_timezone
+from babel import Locale
+from babel.dates import DateTimePattern, get_time_format, parse_pattern
 
 from analytics_server.dashboard import i18n, views
+from analytics_server.kit.clock import zone
 from analytics_server.sites.service import SiteConfig
 
 Visit = dict[str, Any]
@@ -54,6 +57,8 @@ class Shown:
         return i18n.gettext_for(self.language)
 
     def number(self, value: Any) -> str:
+        if type(value) is int and -1000 < value < 1000:  # the same in every locale, and common
+            return str(value)
         return i18n.number(value, self.language)
 
     def money(self, value: Any) -> str:
@@ -64,8 +69,8 @@ class Shown:
 
     def clock(self, timestamp: int) -> str:
         """A time of day in the site's time zone, as the locale writes it."""
-        moment = datetime.fromtimestamp(timestamp, UTC)
-        return format_time(moment, "medium", tzinfo=get_timezone(self.tz), locale=self.language)
+        pattern, locale = _time_format(self.language)
+        return str(pattern.apply(datetime.fromtimestamp(timestamp, zone(self.tz)), locale))
 
     @property
     def tz(self) -> str:
@@ -74,6 +79,13 @@ class Shown:
     def profile_href(self, visitor_id: str) -> str:
         query = f"?{self.keep}" if self.keep else ""
         return f"/site/{self.site.idsite}/visitor/{quote(visitor_id)}{query}"
+
+
+@lru_cache(maxsize=8)
+def _time_format(language: str) -> tuple[DateTimePattern, Locale]:
+    """The locale's medium time pattern, parsed once (a visit page formats hundreds)."""
+    locale = Locale.parse(language)
+    return parse_pattern(get_time_format("medium", locale=locale)), locale
 
 
 def dimensions(values: dict[str, Any], site: SiteConfig, scope: str) -> list[tuple[str, str]]:
