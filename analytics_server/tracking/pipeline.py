@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from analytics_server.enrichment.geo import Location
-from analytics_server.enrichment.referrers import CAMPAIGN, Referrer, classify
+from analytics_server.enrichment.referrers import CAMPAIGN, Referrer, ReferrerLists, classify
 from analytics_server.enrichment.useragent import DeviceInfo, parse_user_agent
 from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.hashing import random_visitor_id
@@ -47,12 +48,12 @@ class HitFacts:
 
 def _hit_facts(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext) -> HitFacts:
     page = page_facts(req, site, ctx)
-    referrer = classify(
-        page_url=req.url,
-        referrer_url="" if _referrer_excluded(req.urlref, site) else req.urlref,
-        site_hosts=site.hosts,
-        attribution_campaign=req.attribution_campaign,
-        lists=ctx.referrer_lists,
+    referrer = _classify(
+        req.url,
+        "" if _referrer_excluded(req.urlref, site) else req.urlref,
+        site.hosts,
+        req.attribution_campaign,
+        ctx.referrer_lists,
     )
     return HitFacts(
         now=(req.custom_time or req.facts.received_at).replace(microsecond=0),
@@ -63,6 +64,24 @@ def _hit_facts(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext) -> H
         idvisitor=visitors.request_visitor_id(
             uid=req.uid, cid=req.cid, cookie_id=req.visitor_id, rules=ctx.rules
         ),
+    )
+
+
+@lru_cache(maxsize=16_384)
+def _classify(
+    page_url: str,
+    referrer_url: str,
+    hosts: frozenset[str],
+    campaign: tuple[str, str] | None,
+    lists: ReferrerLists,
+) -> Referrer:
+    """`classify`, remembered: most hits repeat a page and a referrer seen just before."""
+    return classify(
+        page_url=page_url,
+        referrer_url=referrer_url,
+        site_hosts=hosts,
+        attribution_campaign=campaign,
+        lists=lists,
     )
 
 
