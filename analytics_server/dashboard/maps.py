@@ -75,7 +75,7 @@ def country_map(view: views.View, widget: Widget) -> dict[str, Any]:
     shapes = world()
     rows = _visits_by_country(view, widget)
     visits = {code: int(row.get("nb_visits") or 0) for code, row in rows.items()}
-    peak = max(visits.values(), default=0)
+    peak = max((n for code, n in visits.items() if code in shapes["countries"]), default=0)
     lows = bounds(peak)
     countries = []
     for code, path in shapes["countries"].items():

@@ -173,7 +173,9 @@ def profile_model(found: dict[str, Any], shown: visits.Shown, count: int) -> dic
         "sums": _profile_sums(found, shown),
         "first": _when(found["firstVisit"], shown),
         "last": _when(found["lastVisit"], shown),
-        "countries": [(c["prettyName"], shown.number(c["nb_visits"])) for c in found["countries"]],
+        "countries": [
+            (_(str(c["prettyName"])), shown.number(c["nb_visits"])) for c in found["countries"]
+        ],
         "devices": devices,
         "visits": [{**visits.visit_card(v, shown), "profile": None} for v in last[:count]],
         "more": len(last) > count,

@@ -279,7 +279,7 @@ def visit_card(visit: Visit, shown: Shown) -> dict[str, Any]:
         "visit_count": shown.number(visit.get("visitCount") or 1),
         "ip": visit.get("visitIp") or "",
         "device": _device(visit, shown),
-        "location": str(visit.get("location") or visit.get("country") or ""),
+        "location": shown._(str(visit.get("location") or visit.get("country") or "Unknown")),
         "country_code": str(visit.get("countryCode") or ""),
         "language": str(visit.get("language") or ""),
         "referrer": _referrer(visit, shown),

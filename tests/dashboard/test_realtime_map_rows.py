@@ -193,3 +193,16 @@ def test_row_evolution_of_a_subtable_row_and_of_a_flat_one(
 
 def test_numbers_on_the_map_follow_the_locale() -> None:
     assert i18n.number(1234, "ru") == "1\xa0234"
+
+
+def test_visits_of_unknown_countries_are_counted_beside_the_map(
+    client: TestClient, db: Session
+) -> None:
+    site = make_site(db, timezone="UTC")
+    create_token(db)
+    send(client, js_hit(site.idsite))  # no GeoIP database in tests: country unknown
+    sign_in(client)
+    body = client.get(f"/site/{site.idsite}/visitors/locations").text
+    assert "Visits from an unknown country: 1" in body
+    assert 'class="shade-1"' not in body  # nothing on the map is shaded
+    assert "No data for this period." in body
