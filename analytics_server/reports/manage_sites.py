@@ -8,8 +8,13 @@ shapes answers (site rows with Matomo's column names).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
+
+from babel import Locale
+from babel.numbers import get_currency_name, get_territory_currencies
 
 from analytics_server.errors import InvalidRequestError
 from analytics_server.models import Site
@@ -230,6 +235,19 @@ def _image_tracking_code(call: Call) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
+def _currencies(year: int) -> dict[str, str]:
+    """Currencies legal tender somewhere in `year`, by code, with their English names."""
+    codes: set[str] = set()
+    for territory in Locale("en").territories:
+        codes |= set(get_territory_currencies(str(territory), date(year, 1, 1), tender=True))
+    return {code: get_currency_name(code, locale="en") for code in sorted(codes)}
+
+
+def _currency_list(call: Call) -> Any:
+    return _currencies(call.now.year)
+
+
 def _timezones(_call: Call) -> Any:
     groups: dict[str, dict[str, str]] = {"UTC": {"UTC": "UTC"}}
     for name in sorted(available_timezones()):
@@ -257,4 +275,5 @@ METHODS: dict[str, Callable[[Call], Any]] = {
     "SitesManager.getJavascriptTag": _javascript_tag,
     "SitesManager.getImageTrackingCode": _image_tracking_code,
     "SitesManager.getTimezonesList": _timezones,
+    "SitesManager.getCurrencyList": _currency_list,
 }

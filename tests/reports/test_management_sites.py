@@ -377,6 +377,9 @@ def test_timezones_list(client: TestClient) -> None:
     assert zones["UTC"] == {"UTC": "UTC"}
     assert zones["Europe"]["Europe/Berlin"] == "Berlin"
     assert zones["America"]["America/Argentina/Buenos_Aires"] == "Argentina - Buenos Aires"
+    currencies = call(client, "SitesManager.getCurrencyList")
+    assert (currencies["EUR"], currencies["USD"]) == ("Euro", "US Dollar")
+    assert "XAU" not in currencies  # gold is not a currency a shop sells in
 
 
 # ---------------------------------------------------------------------------- goals
