@@ -257,12 +257,21 @@ def _insert_visits(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _update_visits(session: Session, changed: list[tuple[dict[str, Any], set[str]]]) -> None:
-    """Write the changed columns of existing visits (each row gets the batch's column set)."""
-    columns = tuple(sorted(set().union(*(cols for _, cols in changed))))
+    """Write the changed columns of existing visits: one statement per set of changed columns
+    (a row's other columns may not be loaded, so a row never writes a column it did not
+    change; a batch has few such shapes)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row, names in changed:
+        shapes.setdefault(tuple(sorted(names)), []).append(row)
+    for columns, rows in shapes.items():
+        _update_shape(session, columns, rows)
+
+
+def _update_shape(session: Session, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect
     stmt = _visit_update(columns, dialect)
     if not is_mysql(dialect):  # SQLite: executemany of UPDATEs runs in-process
-        params = [{"id_": r["idvisit"], **{f"v_{c}": r[c] for c in columns}} for r, _ in changed]
+        params = [{"id_": r["idvisit"], **{f"v_{c}": r[c] for c in columns}} for r in rows]
         session.execute(stmt, params)
         return
     changes = _changes_table(dialect)
@@ -272,8 +281,9 @@ def _update_visits(session: Session, changed: list[tuple[dict[str, Any], set[str
         conn.info[_CHANGES_READY] = True
     # Aria is not transactional: whatever a failed batch left in the table goes first.
     conn.execute(sa.delete(changes))
-    rows = [{"idvisit": r["idvisit"], **{c: r[c] for c in columns}} for r, _ in changed]
-    conn.execute(sa.insert(changes), rows)
+    conn.execute(
+        sa.insert(changes), [{"idvisit": r["idvisit"], **{c: r[c] for c in columns}} for r in rows]
+    )
     conn.execute(stmt)
 
 
