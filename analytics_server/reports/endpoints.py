@@ -123,7 +123,13 @@ async def api_endpoint(request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     form = body.decode("utf-8", "replace") if "json" not in content_type else ""
     params = Params.from_query(request.url.query, form)
-    params = params.with_overrides({"_client_ip": request.client.host if request.client else ""})
+    # Facts of the request a method may need, under names no client can set.
+    params = params.with_overrides(
+        {
+            "_client_ip": request.client.host if request.client else "",
+            "_base_url": str(request.base_url).rstrip("/"),
+        }
+    )
     if params.get("module", "API") != "API":
         return Response(
             "Only module=API is served at this address; the dashboard is at /.",
