@@ -40,7 +40,5 @@ def test_visits_changing_different_columns_in_one_batch(
     assert answer.json()["tracked"] == 2
     db.commit()
     assert db.scalar(sa.select(sa.func.count()).select_from(LogLinkVisitAction)) == 4
-    found = {
-        (v["custom_dimension_1"], v["user_id"], v["visit_total_actions"]) for v in visits(db)
-    }
+    found = {(v["custom_dimension_1"], v["user_id"], v["visit_total_actions"]) for v in visits(db)}
     assert found == {("ACME", None, 2), (None, "bob", 2)}
