@@ -58,7 +58,7 @@ def _add(view: Any, form: dict[str, str], reports: list[str]) -> Any:
 def page(
     request: Request, db: Session, active: ActiveSession, language: str, form: dict[str, str]
 ) -> tuple[str, Any]:
-    view = pages._view(request, db, active, language)
+    view = pages.page_view(request, db, active, language)
     gettext = i18n.gettext_for(language)
     notice = ""
     if request.method == "POST":
@@ -91,7 +91,7 @@ def download(
     request: Request, db: Session, active: ActiveSession, language: str, _form: dict[str, str]
 ) -> Response:
     """The first file a schedule renders now (the PDF, the HTML mail or the first CSV)."""
-    view = pages._view(request, db, active, language)
+    view = pages.page_view(request, db, active, language)
     files = view.call(
         "ScheduledReports.generateReport", idReport=str(request.path_params["idreport"])
     )

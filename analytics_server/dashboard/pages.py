@@ -46,7 +46,7 @@ def _site(request: Request, db: Session, active: ActiveSession) -> SiteConfig:
     return configs[idsite]
 
 
-def _view(request: Request, db: Session, active: ActiveSession, language: str) -> views.View:
+def page_view(request: Request, db: Session, active: ActiveSession, language: str) -> views.View:
     site = _site(request, db, active)
     query = dict(request.query_params)
     period = query.get("period", "day")
@@ -114,7 +114,7 @@ def chrome(db: Session, active: ActiveSession, view: views.View, current: str) -
 def report_page(
     request: Request, db: Session, active: ActiveSession, language: str, _form: dict[str, str]
 ) -> Built:
-    view = _view(request, db, active, language)
+    view = page_view(request, db, active, language)
     section, slug = request.path_params["section"], request.path_params["slug"]
     chosen = view.query.pop("site", "")
     if chosen.isdigit() and int(chosen) != view.site.idsite:  # the site selector without script
@@ -151,7 +151,7 @@ def all_sites(
     if not found:
         raise AccessDeniedError("You have no access to any site yet. Ask an administrator.")
     request.path_params["idsite"] = found[0].idsite
-    view = _view(request, db, active, language)
+    view = page_view(request, db, active, language)
     rows = []
     for site in found:
         view.site = site
@@ -233,7 +233,7 @@ def _change_layout(layout: list[list[str]], form: dict[str, str], known: set[str
 def widgets_page(
     request: Request, db: Session, active: ActiveSession, language: str, form: dict[str, str]
 ) -> Built:
-    view = _view(request, db, active, language)
+    view = page_view(request, db, active, language)
     known = menu.all_widgets(view.site)
     layout = _layout(db, active.principal.login)
     while len(layout) < 3:

@@ -153,7 +153,7 @@ def row_evolution_page(
 ) -> pages.Built:
     """`/site/{id}/row-evolution?widget=...&label=...`: the chart, the values and a metric
     selector."""
-    view = pages._view(request, db, active, language)
+    view = pages.page_view(request, db, active, language)
     widget = _widget(view)
     data = model(view, widget)
     context = pages.chrome(db, active, view, _page_of(view, widget))

@@ -100,7 +100,7 @@ def realtime_fragment(
     request: Request, db: Session, active: ActiveSession, language: str, _form: dict[str, str]
 ) -> pages.Built:
     """Only the real-time widget's content, for the script that refreshes it."""
-    view = pages._view(request, db, active, language)
+    view = pages.page_view(request, db, active, language)
     widget = Widget("realtime", "Real-time", "Live.getCounters", view="realtime")
     return "dashboard/realtime.html", {
         "_": i18n.gettext_for(language),
@@ -189,7 +189,7 @@ def visitor_page(
     request: Request, db: Session, active: ActiveSession, language: str, _form: dict[str, str]
 ) -> pages.Built:
     """`/site/{id}/visitor/{visitorId}`: one visitor's profile and their last visits."""
-    view = pages._view(request, db, active, language)
+    view = pages.page_view(request, db, active, language)
     visitor = str(request.path_params["visitor"])
     found = view.call("Live.getVisitorProfile", visitorId=visitor, limitVisits=str(PROFILE_VISITS))
     count = min(_int(view.query.get("shown", ""), PROFILE_SHOWN), PROFILE_VISITS)
