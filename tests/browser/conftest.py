@@ -25,7 +25,7 @@ from analytics_server.kit.clock import utc_now
 from analytics_server.segments import service as segments_service
 from analytics_server.sites import service as sites_service
 from analytics_server.sites.service import load_site_configs
-from tests.browser.harness import PASSWORD, Demo, local_today
+from tests.browser.harness import PASSWORD, Demo, local_today, sign_in_as
 from tests.conftest import skip_or_fail
 from tests.tracker.harness import CHROMIUM, CHROMIUM_ARGS, live_settings
 
@@ -62,12 +62,7 @@ def _create_sites(session: Session) -> tuple[int, int]:
 
 def _sign_in(browser: Any, server: str) -> dict[str, Any]:
     context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("Login").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/visitors/overview**")
+    sign_in_as(context.new_page(), server, "admin")
     state = context.storage_state()
     context.close()
     return state

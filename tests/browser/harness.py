@@ -105,6 +105,15 @@ class Demo:
         return f"{self.server}/site/{idsite}/{path}" + (f"?{text}" if text else "")
 
 
+def sign_in_as(page: Any, server: str, login: str) -> None:
+    """Sign in through the form; the page ends on the overview of the first site."""
+    page.goto(f"{server}/login")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/visitors/overview**")
+
+
 def local_today(site: SiteConfig) -> date:
     return datetime.now(ZoneInfo(site.timezone)).date()
 
@@ -171,7 +180,8 @@ def report_params(page: Any) -> dict[str, str]:
     if period == "range" and "," not in when:
         when = f"{when},{query.get('date2') or when}"
     language = page.locator("html").get_attribute("lang")
-    params = {"period": period, "date": when, "language": language}
+    idsite = page.url.split("/site/", 1)[1].split("/", 1)[0]
+    params = {"idSite": idsite, "period": period, "date": when, "language": language}
     if query.get("segment"):
         params["segment"] = query["segment"]
     return params
