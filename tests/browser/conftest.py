@@ -110,6 +110,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             day=local_today(sites[idsite]),
             today=local_today(sites[idsite]),
             segment=SEGMENT,
+            factory=factory,
         )
         found.day = _busiest_day(found)
         yield found

@@ -9,7 +9,7 @@ of the same archives.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,7 @@ class Demo:
     day: date  # the busiest recent day of the demo
     today: date
     segment: str  # a stored, pre-archived segment
-    lines: list[str] = field(default_factory=list)
+    factory: Any = None  # sessions of the server's database
 
     def api(self, method: str, **params: str) -> Any:
         query = {
