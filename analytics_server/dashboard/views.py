@@ -47,6 +47,11 @@ class View:
     language: str
     query: dict[str, str] = field(default_factory=dict)
     csrf: str = ""
+    # Evolution histories already read for this page: a graph and the sparklines of the
+    # metrics beside it show the same 30 periods, which cost one archive read each.
+    histories: dict[tuple[Any, ...], list[dict[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def call(self, method: str, **params: str) -> Any:
         values = {
@@ -227,13 +232,18 @@ def _end_day(view: View) -> date:
 
 def evolution_values(view: View, widget: Widget) -> list[dict[str, Any]]:
     kind, span = _periods_back(view)
-    found = view.call(widget.method, period=kind, date=span, **dict(widget.params))
-    if not isinstance(found, Keyed):
-        return []
-    return [
-        {"label": label, **(_derived(dict(v)) if isinstance(v, dict) else {})}
-        for label, v in found.results.items()
-    ]
+    key = (widget.method, widget.params, kind, span, view.site.idsite, view.segment)
+    if key not in view.histories:
+        found = view.call(widget.method, period=kind, date=span, **dict(widget.params))
+        view.histories[key] = (
+            [
+                {"label": label, **(_derived(dict(v)) if isinstance(v, dict) else {})}
+                for label, v in found.results.items()
+            ]
+            if isinstance(found, Keyed)
+            else []
+        )
+    return view.histories[key]
 
 
 def compare_values(view: View, widget: Widget) -> dict[str, Any]:
