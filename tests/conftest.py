@@ -133,3 +133,15 @@ def make_app(engine: Engine, settings: Settings, clock: FakeClock, **tracker: An
 def client(engine: Engine, settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
     with make_app(engine, settings, clock) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """One Playwright driver for the whole run: every browser suite (tracker, dashboard)
+    launches Debian's Chromium from it (two sync drivers cannot share a thread)."""
+    if not Path("/usr/bin/chromium").exists():
+        skip_or_fail("/usr/bin/chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

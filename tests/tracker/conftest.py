@@ -7,6 +7,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,11 +27,9 @@ from tests.tracker.harness import (
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, playwright: Any) -> Iterator[Stack]:
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     workdir = tmp_path_factory.mktemp("browser")
     settings = live_settings(workdir, f"sqlite:///{workdir}/db.sqlite3")
     engine = create_db_engine(settings.database.url)
@@ -54,7 +53,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     pages = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     threading.Thread(target=pages.serve_forever, daemon=True).start()
     try:
-        with running_server(settings) as server, sync_playwright() as playwright:
+        with running_server(settings) as server:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield Stack(
                 engine=engine,
