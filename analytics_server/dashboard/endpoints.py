@@ -72,7 +72,9 @@ def _active(request: Request, db: Session) -> ActiveSession | None:
     return sessions.current(db, token, now=request.app.state.clock()) if token else None
 
 
-def login_page(request: Request, *, error: str = "", status: int = 200) -> HTMLResponse:
+def login_page(
+    request: Request, *, error: str = "", status: int = 200, next_path: str | None = None
+) -> HTMLResponse:
     state = request.app.state
     with state.session_factory() as db:
         language = _language(request, None, db)
@@ -83,7 +85,7 @@ def login_page(request: Request, *, error: str = "", status: int = 200) -> HTMLR
         lang=language,
         error=error,
         csrf=csrf,
-        next=_local(request.query_params.get("next", "/")),
+        next=_local(next_path or request.query_params.get("next", "/")),
         version=__version__,
     )
     response = _html(body, status)
@@ -111,11 +113,18 @@ def _sign_in(request: Request, form: dict[str, str]) -> ActiveSession:
 async def login_submit(request: Request) -> Response:
     form = await _form(request)
     if not sessions.csrf_matches(request.cookies.get(LOGIN_CSRF, ""), form.get("csrf", "")):
-        return login_page(request, error="The form expired. Please sign in again.", status=400)
+        return login_page(
+            request,
+            error="The form expired. Please sign in again.",
+            status=400,
+            next_path=form.get("next"),
+        )
     try:
         active = await run_in_threadpool(_sign_in, request, form)
     except AppError as exc:
-        return login_page(request, error=exc.message, status=exc.status_code)
+        return login_page(
+            request, error=exc.message, status=exc.status_code, next_path=form.get("next")
+        )
     response = RedirectResponse(_local(form.get("next", "/")), status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(

@@ -67,6 +67,11 @@ COLUMNS = {
         Column("nb_outlinks", "Outlinks"),
         Column("nb_searches", "Searches"),
         Column("nb_keywords", "Unique keywords"),
+        Column("nb_visits_new", "New visits"),
+        Column("nb_visits_returning", "Returning visits"),
+        Column("bounce_rate_returning", "Bounce rate of returning visits", "percent"),
+        Column("nb_actions_per_visit_returning", "Actions per returning visit"),
+        Column("avg_time_on_site_returning", "Avg. time of returning visits", "duration"),
     )
 }
 VISITS = (

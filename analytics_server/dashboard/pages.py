@@ -68,6 +68,7 @@ def page_view(request: Request, db: Session, active: ActiveSession, language: st
         language=language,
         query=query,
         csrf=active.csrf,
+        path=request.url.path,
     )
 
 
@@ -108,6 +109,7 @@ def chrome(db: Session, active: ActiveSession, view: views.View, current: str) -
         "compare": view.query.get("compare") == "1",
         "keep": urlencode(keep),
         "search_titles": sorted({gettext(p.title) for p in site_pages}),
+        "current_url": view.path + view.link(),
     }
 
 

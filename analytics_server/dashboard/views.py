@@ -47,11 +47,10 @@ class View:
     language: str
     query: dict[str, str] = field(default_factory=dict)
     csrf: str = ""
+    path: str = "/"  # this page's path (the language switch comes back to it)
     # Evolution histories already read for this page: a graph and the sparklines of the
     # metrics beside it show the same 30 periods, which cost one archive read each.
-    histories: dict[tuple[Any, ...], list[dict[str, Any]]] = field(
-        default_factory=dict, repr=False
-    )
+    histories: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def call(self, method: str, **params: str) -> Any:
         values = {

@@ -69,10 +69,9 @@ def _sign_in(browser: Any, server: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory, playwright: Any) -> Iterator[Demo]:
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     workdir = tmp_path_factory.mktemp("dashboard")
     settings = live_settings(workdir, f"sqlite:///{workdir}/db.sqlite3")
@@ -83,7 +82,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     with factory() as session, session.begin():
         idsite, xss_id = _create_sites(session)
         token = auth_service.create_token(session, login="admin", description="browser tests")
-    with running_server(settings) as server, sync_playwright() as playwright:
+    with running_server(settings) as server:
         base = f"http://127.0.0.1:{settings.port}"
         with httpx.Client(base_url=base, timeout=60) as client:
             send_demo_traffic(

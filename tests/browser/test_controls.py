@@ -63,11 +63,6 @@ def test_sign_in_leads_back_to_the_page_and_sign_out_ends_the_session(demo: Demo
     context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the sign-in form shown after a wrong password has lost `next` "
-    "(login_page reads it from the query of the POST to /login), so the user lands on /",
-)
 def test_a_wrong_password_first_still_leads_back_to_the_page(demo: Demo) -> None:
     context = demo.browser.new_context()
     page = context.new_page()

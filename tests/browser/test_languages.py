@@ -54,11 +54,6 @@ def test_switch_to_russian_and_back(demo: Demo) -> None:
     context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the language form posts back=current_url, which no page sets, so the "
-    "switch lands on the first site's overview for today instead of the page shown",
-)
 def test_switching_the_language_stays_on_the_page(demo: Demo) -> None:
     context = demo.browser.new_context()
     page = context.new_page()
