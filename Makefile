@@ -39,11 +39,14 @@ check: lint type test
 migrate: $(STAMP)
 	$(BIN)/analytics-server migrate
 
-## bench: the ingestion and archiving benchmarks (need MariaDB and Redis; about 20 minutes)
+## bench: every benchmark (needs MariaDB and Redis; about 30 minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --mode embedded --seconds 20
 	$(BIN)/python bench/ingest.py --mode redis --seconds 20
 	$(BIN)/python bench/archive.py
+	$(BIN)/python bench/api.py --runs 30
+	$(BIN)/python bench/email_report.py
+	$(BIN)/python bench/dashboard.py --runs 10
 
 ## tracker: rebuild tracker_js/dist/tracker.min.js (needs node and npm; the build is committed)
 tracker: $(STAMP)
