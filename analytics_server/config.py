@@ -170,6 +170,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     host: str = "127.0.0.1"
     port: int = 8000
+    access_log: bool = True  # `serve` logs every request (off: ANALYTICS_ACCESS_LOG=false)
 
 
 @lru_cache(maxsize=1)
