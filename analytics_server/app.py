@@ -23,14 +23,17 @@ from analytics_server.reports import openapi as api_docs
 from analytics_server.reports.endpoints import api_endpoint, api_or
 from analytics_server.scheduled_reports.scheduler import EmailScheduler
 from analytics_server.tracking.context import TrackerContext
-from analytics_server.tracking.endpoints import TrackingShortcut, tracking_endpoint
+from analytics_server.tracking.endpoints import (
+    TRACKING_PATHS,
+    TrackingShortcut,
+    tracking_endpoint,
+)
 from analytics_server.tracking.metrics import metrics_endpoint
 from analytics_server.tracking.optout import optout_endpoint
 from analytics_server.tracking.runtime import IngestRuntime
 from analytics_server.tracking.script import script_endpoint
 
 STATIC = Path(__file__).resolve().parent / "static"
-TRACKING_PATHS = ("/matomo.php", "/piwik.php", "/js/tracker.php", "/js/")
 
 
 async def _docs(_request: object) -> HTMLResponse:

@@ -170,7 +170,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     host: str = "127.0.0.1"
     port: int = 8000
-    access_log: bool = True  # `serve` logs every request (off: ANALYTICS_ACCESS_LOG=false)
+    # Which requests `serve` logs: all, all but tracking hits (pages), or none (off).
+    access_log: Literal["all", "pages", "off"] = "pages"
 
 
 @lru_cache(maxsize=1)

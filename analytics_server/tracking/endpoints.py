@@ -32,6 +32,9 @@ ENDPOINT_TEXT = (
     "by the JavaScript tracker or the Tracking HTTP API.</body></html>"
 )
 
+# Where trackers send hits (Matomo's addresses, and the old piwik.js default).
+TRACKING_PATHS = ("/matomo.php", "/piwik.php", "/js/tracker.php", "/js/")
+
 
 def _cors(request: Request) -> dict[str, str]:
     origin = next((v.decode("latin-1") for k, v in request.scope["headers"] if k == b"origin"), "")
