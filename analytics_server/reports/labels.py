@@ -87,41 +87,38 @@ def device_type(row: ApiRow, _language: str) -> None:
     _segment(row, "deviceType", name)
 
 
-def browser(row: ApiRow, _language: str) -> None:
-    if is_others(row):
-        return
-    code = row.label or "UNK"
-    row.label = BROWSER_NAMES.get(code, UNKNOWN)
-    row.meta["code"] = code
-    _segment(row, "browserCode", code)
+def coded(names: dict[str, str], segment: str) -> Presenter:
+    """A stored code (browser `CH`, OS `WIN`) shown by name, the code kept as metadata."""
+
+    def present(row: ApiRow, _language: str) -> None:
+        if is_others(row):
+            return
+        code = row.label or "UNK"
+        row.label = names.get(code, UNKNOWN)
+        row.meta["code"] = code
+        _segment(row, segment, code)
+
+    return present
 
 
-def browser_version(row: ApiRow, _language: str) -> None:
-    if is_others(row):
-        return
-    code, _, version = row.label.partition(";")
-    name = BROWSER_NAMES.get(code, UNKNOWN)
-    row.label = f"{name} {version}".strip()
-    _segment(row, "browserCode", code)
-    row.meta["segment"] += f";browserVersion=={segment_value(version)}"
+def coded_version(names: dict[str, str], segment: str, version_segment: str) -> Presenter:
+    """`code;version` (`CH;124`) shown as "Chrome 124", with a segment on both parts."""
+
+    def present(row: ApiRow, _language: str) -> None:
+        if is_others(row):
+            return
+        code, _, version = row.label.partition(";")
+        row.label = f"{names.get(code, UNKNOWN)} {version}".strip()
+        _segment(row, segment, code)
+        row.meta["segment"] += f";{version_segment}=={segment_value(version)}"
+
+    return present
 
 
-def operating_system(row: ApiRow, _language: str) -> None:
-    if is_others(row):
-        return
-    code = row.label or "UNK"
-    row.label = OS_NAMES.get(code, UNKNOWN)
-    row.meta["code"] = code
-    _segment(row, "operatingSystemCode", code)
-
-
-def os_version(row: ApiRow, _language: str) -> None:
-    if is_others(row):
-        return
-    code, _, version = row.label.partition(";")
-    row.label = f"{OS_NAMES.get(code, UNKNOWN)} {version}".strip()
-    _segment(row, "operatingSystemCode", code)
-    row.meta["segment"] += f";operatingSystemVersion=={segment_value(version)}"
+browser = coded(BROWSER_NAMES, "browserCode")
+browser_version = coded_version(BROWSER_NAMES, "browserCode", "browserVersion")
+operating_system = coded(OS_NAMES, "operatingSystemCode")
+os_version = coded_version(OS_NAMES, "operatingSystemCode", "operatingSystemVersion")
 
 
 def brand(row: ApiRow, _language: str) -> None:
