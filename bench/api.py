@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics_server.auth import service as auth_service
 from analytics_server.db import create_db_engine, make_session_factory
+from bench.server import start_server
 
 SERVER = "mysql+pymysql://root@127.0.0.1:3306"
-BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
 PERIODS = (("day", "2026-03-10"), ("month", "2026-03-01"), ("year", "2026-01-01"))
 REPORTS = (
     ("VisitsSummary.get", {}),
@@ -69,21 +69,7 @@ def serve(url: str, port: int, workdir: str) -> subprocess.Popen[bytes]:
         "ANALYTICS_ARCHIVING__SCHEDULE_IN_PROCESS": "false",
         "ANALYTICS_INGEST__CONSUME_IN_PROCESS": "false",
     }
-    proc = subprocess.Popen(
-        [BIN / "analytics-server", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    return start_server(env, port)
 
 
 def measure(client: httpx.Client, auth: str, runs: int) -> list[float]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,10 @@ from pathlib import Path
 
 import httpx
 
-BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import BIN, free_port, start_server
+
 TARGET_MS = 200.0
 LOGIN, PASSWORD = "bench", "bench-password"
 SITE = ["--name", "Demo partner portal", "--url", "https://portal.example.com"]
@@ -43,12 +45,6 @@ SETUP = (
     ["goal", "add", "--site", "1", "--name", "Software download", *DOWNLOAD_GOAL],
 )
 TIMING = re.compile(r"app;dur=([0-9.]+)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def environment(workdir: Path, port: int) -> dict[str, str]:
@@ -80,21 +76,7 @@ def build(workdir: Path, days: int, visitors: int) -> None:
 
 
 def serve(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [BIN / "analytics-server", "serve", "--port", str(port)],
-        env=environment(workdir, port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    return start_server(environment(workdir, port), port)
 
 
 def sign_in(client: httpx.Client) -> None:
