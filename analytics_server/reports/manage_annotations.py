@@ -19,7 +19,7 @@ from analytics_server.kit.periods import MAX_PERIODS, Period, PeriodError, resol
 from analytics_server.models import Annotation, Site
 from analytics_server.reports import manage_checks as check
 from analytics_server.reports.formats import Keyed, Success
-from analytics_server.reports.service import Call, deny, sites
+from analytics_server.reports.service import Call, deny, has_access, sites
 
 
 def _row(call: Call, note: Annotation) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def _may_modify(call: Call, note: Annotation) -> bool:
         note,
         login=principal.login,
         superuser=principal.superuser,
-        site_write=check.has_access(principal, note.idsite, "write"),
+        site_write=has_access(principal, note.idsite, "write"),
     )
 
 

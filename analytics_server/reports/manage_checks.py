@@ -9,25 +9,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from analytics_server.auth.service import Principal
 from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.clock import local_day
 from analytics_server.kit.periods import PeriodError, parse_date
 from analytics_server.models import Site
 from analytics_server.reports.params import MAX_INT
-from analytics_server.reports.service import Call, deny
+from analytics_server.reports.service import Call, deny, require_access
 
-LEVELS = {"view": 1, "write": 2, "admin": 3}
 MAX_ID = MAX_INT
 MAX_LIST_TEXT = 10_000  # a comma-joined list setting, as stored
-
-
-def has_access(principal: Principal, idsite: int, level: str) -> bool:
-    """Whether `principal` has `level` (view < write < admin) or more on the site."""
-    if principal.superuser:
-        return True
-    held = principal.access.get(idsite)
-    return held is not None and LEVELS.get(held, 0) >= LEVELS[level]
 
 
 def site(call: Call, level: str = "view") -> Site:
@@ -36,8 +26,7 @@ def site(call: Call, level: str = "view") -> Site:
     Access is checked first, so a caller without access cannot learn which ids exist.
     """
     idsite = identifier(call, "idSite")
-    if not has_access(call.principal, idsite, level):
-        raise deny(f"site {idsite} needs '{level}' access")
+    require_access(call.principal, idsite, level)
     found = call.session.get(Site, idsite)
     if found is None:
         raise InvalidRequestError(f"The site id {idsite} does not exist.")

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from analytics_server.errors import InvalidRequestError, NotFoundError
-from analytics_server.models import Segment, Site
+from analytics_server.errors import NotFoundError
+from analytics_server.models import Segment
 from analytics_server.reports import manage_checks as check
 from analytics_server.reports.formats import Success
-from analytics_server.reports.service import Call, deny
+from analytics_server.reports.service import Call, deny, has_access
 from analytics_server.segments import service as segments_service
 
 
@@ -41,14 +41,9 @@ def _idsite(call: Call) -> int | None:
     raw = call.params.get("idSite").strip()
     if not raw:
         return None
-    idsite = check.identifier(call, "idSite")
-    if idsite == 0:
+    if check.identifier(call, "idSite") == 0:
         return 0
-    if not check.has_access(call.principal, idsite, "view"):
-        raise deny(f"site {idsite} needs 'view' access")
-    if call.session.get(Site, idsite) is None:
-        raise InvalidRequestError(f"The site id {idsite} does not exist.")
-    return idsite
+    return check.site(call, "view").idsite
 
 
 def _check_options(call: Call, *, idsite: int, auto_archive: bool, shared: bool) -> None:
@@ -56,7 +51,7 @@ def _check_options(call: Call, *, idsite: int, auto_archive: bool, shared: bool)
         check.superuser(call, "sharing a segment with all users")
     if auto_archive and idsite == 0:
         check.superuser(call, "archiving a segment of every site in advance")
-    if auto_archive and not check.has_access(call.principal, idsite, "write"):
+    if auto_archive and not has_access(call.principal, idsite, "write"):
         raise deny(f"archiving a segment in advance needs 'write' access to site {idsite}")
 
 

@@ -21,7 +21,7 @@ from analytics_server.models import Site
 from analytics_server.privacy.exclusions import IpMatcher, UserAgentMatcher
 from analytics_server.reports import manage_checks as check
 from analytics_server.reports.formats import Success
-from analytics_server.reports.service import Call
+from analytics_server.reports.service import Call, has_access
 from analytics_server.sites import service as sites_service
 from analytics_server.sites import tracking_code
 
@@ -179,7 +179,7 @@ def _sites(call: Call, level: str) -> list[Site]:
     chosen = [
         site
         for site in sites_service.list_sites(call.session)
-        if check.has_access(call.principal, site.idsite, level)
+        if has_access(call.principal, site.idsite, level)
     ]
     limit = call.params.integer("limit")
     return chosen[:limit] if limit is not None and limit >= 0 else chosen
@@ -206,7 +206,7 @@ def _ids(level: str, *, superuser: bool = False) -> Callable[[Call], Any]:
 def _ids_from_url(call: Call) -> Any:
     url = check.required_text(call, "url", max_length=2000)
     found = sites_service.sites_for_url(call.session, url)
-    return [{"idsite": i} for i in found if check.has_access(call.principal, i, "view")]
+    return [{"idsite": i} for i in found if has_access(call.principal, i, "view")]
 
 
 def _base_url(call: Call) -> str:

@@ -15,7 +15,7 @@ from analytics_server.errors import InvalidRequestError
 from analytics_server.models import Site, User
 from analytics_server.reports import manage_checks as check
 from analytics_server.reports.formats import Success
-from analytics_server.reports.service import Call, deny
+from analytics_server.reports.service import Call, deny, has_access
 from analytics_server.sites import service as sites_service
 
 
@@ -132,7 +132,7 @@ def _id_sites(call: Call) -> list[int]:
         raise InvalidRequestError("Please specify a value for 'idSites'.")
     if [part.lower() for part in listed] == ["all"]:
         sites = sites_service.list_sites(call.session)
-        return [s.idsite for s in sites if check.has_access(call.principal, s.idsite, "admin")]
+        return [s.idsite for s in sites if has_access(call.principal, s.idsite, "admin")]
     try:
         ids = sorted({int(part) for part in listed})
     except ValueError:
@@ -140,7 +140,7 @@ def _id_sites(call: Call) -> list[int]:
     for idsite in ids:
         if not 0 < idsite <= check.MAX_ID:
             raise InvalidRequestError(f"idSites: {idsite} is not a site id.")
-        if not check.has_access(call.principal, idsite, "admin"):
+        if not has_access(call.principal, idsite, "admin"):
             raise deny(f"giving access to site {idsite} needs 'admin' access")
         if call.session.get(Site, idsite) is None:
             raise InvalidRequestError(f"The site id {idsite} does not exist.")

@@ -34,6 +34,7 @@ from analytics_server.segments.grammar import segment_hash
 from analytics_server.sites.service import SiteConfig, load_site_configs
 
 DEFAULT_LIMIT = 100  # filter_limit over HTTP when not given
+LEVELS = {"view": 1, "write": 2, "admin": 3}
 
 
 class MethodNotFoundError(InvalidRequestError):
@@ -61,19 +62,30 @@ def deny(what: str) -> AccessDeniedError:
     )
 
 
+def has_access(principal: Principal, idsite: int, level: str) -> bool:
+    """Whether `principal` has `level` (view < write < admin) or more on the site."""
+    if principal.superuser:
+        return True
+    held = principal.access.get(idsite)
+    return held is not None and LEVELS.get(held, 0) >= LEVELS[level]
+
+
+def require_access(principal: Principal, idsite: int, level: str) -> None:
+    if not has_access(principal, idsite, level):
+        raise deny(f"site {idsite} needs '{level}' access")
+
+
 def site_ids(call: Call, *, access: str = "view") -> tuple[list[int], bool]:
     """The sites `idSite` names (an id, a list or `all`) and whether it named several."""
     raw = call.params.get("idSite") or call.params.get("idsite")
     if not raw.strip():
         raise InvalidRequestError("Please specify a value for 'idSite'.")
-    allowed = call.principal.can_write if access == "write" else call.principal.can_view
     if raw.strip().lower() == "all":
         ids = list(call.session.scalars(sa.select(Site.idsite).order_by(Site.idsite)))
-        return [i for i in ids if allowed(i)], True
+        return [i for i in ids if has_access(call.principal, i, access)], True
     ids = [to_int(part, "idSite") for part in raw.split(",") if part.strip()]
     for idsite in ids:
-        if not allowed(idsite):
-            raise deny(f"site {idsite} needs '{access}' access")
+        require_access(call.principal, idsite, access)
     return ids, len(ids) > 1 or "," in raw
 
 
