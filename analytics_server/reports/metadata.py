@@ -20,7 +20,10 @@ from analytics_server.reports.registry import REPORTS, Report
 from analytics_server.reports.service import (
     Call,
     MethodNotFoundError,
+    answer,
+    each_site_and_period,
     periods,
+    record_names,
     records,
     report_result,
     sites,
@@ -235,23 +238,21 @@ def _category(table: str) -> str:
 
 
 def api_get(call: Call) -> Any:
-    """API.get: the metrics of the summary reports, merged into one row per site and period."""
-    parts = [report_result(call, REPORTS[name]) for name in API_GET]
+    """API.get: the metrics of the summary reports, merged into one row per site and period
+    (their records read together)."""
+    reports = [REPORTS[name] for name in API_GET]
 
-    def merge(values: list[Any]) -> Any:
-        if isinstance(values[0], Keyed):
-            first = values[0]
-            return Keyed(
-                first.key,
-                {k: merge([v.results[k] for v in values]) for k in first.results},
-            )
+    def compute(site: SiteConfig, period: Period) -> dict[str, Any]:
+        names = [name for report in reports for name in record_names(report, call.params)]
+        found = records(call, site, period, list(dict.fromkeys(names)))
         merged: dict[str, Any] = {}
-        for value in values:
+        for report in reports:
+            value = answer(report, found, call, site)
             if isinstance(value, dict):
                 merged.update(value)
         return merged
 
-    return merge(parts)
+    return each_site_and_period(call, compute)
 
 
 MULTISITES_RECORDS = ("VisitsSummary_get", "Actions_get", "Goals_get")

@@ -136,9 +136,8 @@ def target(call: Call, site: SiteConfig, period: Period) -> Target:
     if not definition:
         return Target(site)
     key = segment_hash(definition)
-    stored = {s.hash for s in segments_service.archived_segments(call.session, site.idsite)}
     limit = call.settings.reports.adhoc_segment_max_days
-    if key not in stored and period.length > limit:
+    if period.length > limit and key not in _archived_hashes(call, site):
         raise InvalidRequestError(
             f"This segment is not pre-processed, so its reports are computed from the raw logs "
             f"on request, for periods of at most {limit} days (this one has {period.length}). "
@@ -146,6 +145,10 @@ def target(call: Call, site: SiteConfig, period: Period) -> Target:
             "or choose a shorter period."
         )
     return Target(site, definition)
+
+
+def _archived_hashes(call: Call, site: SiteConfig) -> set[str]:
+    return {s.hash for s in segments_service.archived_segments(call.session, site.idsite)}
 
 
 def records(call: Call, site: SiteConfig, period: Period, names: list[str]) -> dict[str, Record]:
@@ -287,29 +290,43 @@ def _number(text: str) -> float:
         raise InvalidRequestError("filter_excludelowpop_value must be a number.") from None
 
 
+def record_names(report: Report, params: Params) -> list[str]:
+    """The records a report reads: its own, then the goal record or divisor it needs."""
+    names = [report.record_name(params)]
+    if report.goals_record:
+        names.append(report.goals_record)
+    if report.module == "Goals" and report.dimension is None:
+        names.append("VisitsSummary_get")  # conversion rates divide by the period's visits
+    return names
+
+
+def answer(
+    report: Report, found: dict[str, Record], call: Call, site: SiteConfig
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """One site's and period's answer to a report, from the records `record_names` named."""
+    name, *extra = record_names(report, call.params)
+    record = found.get(name)
+    if report.dimension is None:
+        values = dict(record) if isinstance(record, dict) else {}
+        summary = found.get("VisitsSummary_get")
+        if "VisitsSummary_get" in extra and isinstance(summary, dict):
+            values["nb_visits"] = summary.get("nb_visits", 0)
+        if report.method == "Referrers.get":
+            values = referrer_percentages(values)
+        row = metrics_row(report, values, call, site)
+        if "VisitsSummary_get" in extra:
+            row.pop("nb_visits", None)  # only the divisor of the conversion rate
+        return row
+    goals = found.get(report.goals_record) if report.goals_record else None
+    return table_rows(report, record, call, site, goals)
+
+
 def report_result(call: Call, report: Report) -> Any:
     """The answer to a report method, for every site and period the call names."""
-    name = report.record_name(call.params)
-    extra = [report.goals_record] if report.goals_record else []
-    if report.module == "Goals" and report.dimension is None:
-        extra.append("VisitsSummary_get")  # conversion rates divide by the period's visits
+    names = record_names(report, call.params)
 
     def compute(site: SiteConfig, period: Period) -> Any:
-        found = records(call, site, period, [name, *extra])
-        record = found.get(name)
-        if report.dimension is None:
-            values = dict(record) if isinstance(record, dict) else {}
-            summary = found.get("VisitsSummary_get")
-            if "VisitsSummary_get" in extra and isinstance(summary, dict):
-                values["nb_visits"] = summary.get("nb_visits", 0)
-            if report.method == "Referrers.get":
-                values = referrer_percentages(values)
-            row = metrics_row(report, values, call, site)
-            if "VisitsSummary_get" in extra:
-                row.pop("nb_visits", None)  # only the divisor of the conversion rate
-            return row
-        goals = found.get(report.goals_record) if report.goals_record else None
-        return table_rows(report, record, call, site, goals)
+        return answer(report, records(call, site, period, names), call, site)
 
     return each_site_and_period(call, compute)
 
