@@ -12,7 +12,7 @@ from typing import Any
 from analytics_server import MATOMO_VERSION
 from analytics_server.errors import InvalidRequestError
 from analytics_server.reports import live, management, metadata
-from analytics_server.reports.formats import Keyed
+from analytics_server.reports.formats import Keyed, per_result
 from analytics_server.reports.params import Params
 from analytics_server.reports.registry import REPORTS, Report
 from analytics_server.reports.service import Call, MethodNotFoundError, report_result
@@ -37,17 +37,13 @@ def _scalar(column: str) -> Handler:
 
 
 def _pick(found: Any, column: str) -> Any:
-    if isinstance(found, Keyed):
-        return Keyed(found.key, {k: _pick(v, column) for k, v in found.results.items()})
-    return found.get(column, 0) if isinstance(found, dict) else 0
+    return per_result(found, lambda row: row.get(column, 0) if isinstance(row, dict) else 0)
 
 
 def _pretty_length(call: Call) -> Any:
     found = _scalar("sum_visit_length")(call)
 
-    def pretty(value: Any) -> Any:
-        if isinstance(value, Keyed):
-            return Keyed(value.key, {k: pretty(v) for k, v in value.results.items()})
+    def pretty(value: Any) -> str:
         seconds = int(value or 0)
         days, rest = divmod(seconds, 86400)
         hours, rest = divmod(rest, 3600)
@@ -57,7 +53,7 @@ def _pretty_length(call: Call) -> Any:
         parts += [f"{minutes} min", f"{secs}s"]
         return " ".join(parts)
 
-    return pretty(found)
+    return per_result(found, pretty)
 
 
 def _distinct(record_column: str) -> Handler:
@@ -81,12 +77,10 @@ def _distinct_countries(call: Call) -> Any:
         REPORTS["UserCountry.getCountry"],
     )
 
-    def count(value: Any) -> Any:
-        if isinstance(value, Keyed):
-            return Keyed(value.key, {k: count(v) for k, v in value.results.items()})
-        return len([row for row in value if row.get("label") != "Others"])
+    def count(rows: Any) -> int:
+        return len([row for row in rows if row.get("label") != "Others"])
 
-    return count(countries)
+    return per_result(countries, count)
 
 
 def _version(_call: Call) -> Any:

@@ -13,7 +13,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -32,6 +32,13 @@ class Keyed:
 
     key: str
     results: dict[str, Any]
+
+
+def per_result(value: Any, apply: Callable[[Any], Any]) -> Any:
+    """`apply` to each result of a `Keyed` answer (at any depth), or to `value` itself."""
+    if isinstance(value, Keyed):
+        return Keyed(value.key, {k: per_result(v, apply) for k, v in value.results.items()})
+    return apply(value)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from analytics_server.kit.periods import Period
 from analytics_server.models import Site
 from analytics_server.reports import registry
-from analytics_server.reports.formats import Keyed
+from analytics_server.reports.formats import per_result
 from analytics_server.reports.params import Params
 from analytics_server.reports.registry import REPORTS, Report
 from analytics_server.reports.service import (
@@ -198,13 +198,11 @@ def processed_report(call: Call) -> Any:
         "columns": columns,
         "reportData": data,
         "reportMetadata": [],
-        "reportTotal": _totals(data),
+        "reportTotal": per_result(data, _totals),
     }
 
 
-def _totals(data: Any) -> Any:
-    if isinstance(data, Keyed):
-        return Keyed(data.key, {k: _totals(v) for k, v in data.results.items()})
+def _totals(data: Any) -> dict[str, Any]:
     if not isinstance(data, list):
         return {}
     total: dict[str, Any] = {}
