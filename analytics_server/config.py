@@ -91,20 +91,25 @@ class IngestSettings(BaseModel):
         return self.backend == "embedded"
 
 
-class ArchivingSettings(BaseModel):
-    """When reports are computed from the raw logs (see analytics_server/archiving)."""
+class _TimerSettings(BaseModel):
+    """A job run every `interval_seconds`: by Celery beat, or by a timer in `serve`."""
 
-    # Whether `serve` runs "archive what is due" itself; default: yes for the embedded ingest
-    # backend, no for redis (Celery beat schedules it for the workers).
+    # Whether `serve` runs the job itself; default: yes for the embedded ingest backend, no for
+    # redis (Celery beat schedules it for the workers).
     schedule_in_process: bool | None = None
     interval_seconds: int = Field(default=300, ge=10)
-    # Missing days archived per site and run (newest first); the rest follow in later runs.
-    max_days_per_run: int = Field(default=31, ge=1)
 
     def schedules_in_process(self, ingest: IngestSettings) -> bool:
         if self.schedule_in_process is not None:
             return self.schedule_in_process
         return ingest.backend == "embedded"
+
+
+class ArchivingSettings(_TimerSettings):
+    """When reports are computed from the raw logs (see analytics_server/archiving)."""
+
+    # Missing days archived per site and run (newest first); the rest follow in later runs.
+    max_days_per_run: int = Field(default=31, ge=1)
 
 
 class ReportsSettings(BaseModel):
@@ -115,8 +120,8 @@ class ReportsSettings(BaseModel):
     adhoc_segment_max_days: int = Field(default=93, ge=1)
 
 
-class EmailSettings(BaseModel):
-    """The SMTP server scheduled reports go through, and when they are sent."""
+class EmailSettings(_TimerSettings):
+    """The SMTP server scheduled reports go through, and when they are sent (`email.send_due`)."""
 
     # Empty: email is not configured; due reports wait (nothing is claimed) until it is.
     smtp_host: str = ""
@@ -135,19 +140,10 @@ class EmailSettings(BaseModel):
     backoff_seconds: float = Field(default=5.0, ge=0)
     # A sending that failed transiently is tried again by later runs for this long.
     retry_window_hours: int = Field(default=24, ge=0)
-    # Whether `serve` runs "send what is due" itself; default: yes for the embedded ingest
-    # backend, no for redis (Celery beat schedules `email.send_due`).
-    schedule_in_process: bool | None = None
-    interval_seconds: int = Field(default=300, ge=10)
 
     @property
     def configured(self) -> bool:
         return bool(self.smtp_host.strip())
-
-    def schedules_in_process(self, ingest: IngestSettings) -> bool:
-        if self.schedule_in_process is not None:
-            return self.schedule_in_process
-        return ingest.backend == "embedded"
 
 
 class Settings(BaseSettings):
