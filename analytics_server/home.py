@@ -1,24 +1,23 @@
-"""The start page at `/`: what the server holds and the snippet to embed, until the dashboard."""
+"""The start page at `/start`: what the server holds and the snippet to embed for each site."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import sqlalchemy as sa
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from analytics_server import __version__
-from analytics_server.models import LogLinkVisitAction, LogVisit
+from analytics_server.errors import InvalidRequestError
+from analytics_server.models import LogLinkVisitAction, LogVisit, Site
 from analytics_server.sites import service as sites_service
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-_env = Environment(
-    loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True)
-)
+from analytics_server.sites import tracking_code
+from analytics_server.templating import render
 
 
 def _facts(request: Request) -> dict[str, Any]:
@@ -33,8 +32,32 @@ def _facts(request: Request) -> dict[str, Any]:
         }
 
 
+def start_page(
+    *, sites: Sequence[Site], base_url: str, visits: int, actions: int, queue_depth: int
+) -> str:
+    """The page, each site with the snippet `SitesManager.getJavascriptTag` gives for it."""
+    snippets = [
+        (site, _as_text(tracking_code.javascript_tag(site.idsite, base_url))) for site in sites
+    ]
+    return render(
+        "home.html",
+        version=__version__,
+        sites=snippets,
+        visits=visits,
+        actions=actions,
+        queue_depth=queue_depth,
+    )
+
+
+def _as_text(snippet: str) -> Markup:
+    # Element text needs only <, > and & escaped: the quotes stay as written in the page source.
+    return Markup(escape(snippet, quote=False))
+
+
 async def home_endpoint(request: Request) -> HTMLResponse:
     facts = await run_in_threadpool(_facts, request)
-    base_url = str(request.base_url).rstrip("/")
-    html = _env.get_template("home.html").render(version=__version__, base_url=base_url, **facts)
+    try:
+        html = start_page(base_url=str(request.base_url), **facts)
+    except InvalidRequestError as exc:  # a Host header no snippet can hold
+        return HTMLResponse(exc.message, status_code=exc.status_code)
     return HTMLResponse(html)
