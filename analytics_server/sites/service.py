@@ -215,8 +215,8 @@ def create_site(
     _apply(site, values)
     session.add(site)
     session.flush()
-    for url in _unique(url.strip() for url in alias_urls):
-        session.add(SiteUrl(idsite=site.idsite, url=checked_url(url)))
+    for url in _checked_urls(alias_urls):
+        session.add(SiteUrl(idsite=site.idsite, url=url))
     session.flush()
     return site
 
@@ -269,6 +269,11 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
+def _checked_urls(urls: Iterable[str]) -> list[str]:
+    """The non-blank URLs as stored, each once: `a.example` and `http://a.example/` are one."""
+    return _unique(checked_url(url) for url in urls if url.strip())
+
+
 def update_site(
     session: Session, idsite: int, *, site_urls: Sequence[str] | None = None, **changes: object
 ) -> Site:
@@ -283,7 +288,7 @@ def update_site(
 
 
 def set_urls(session: Session, site: Site, new_urls: Sequence[str]) -> None:
-    checked = _unique(checked_url(url) for url in new_urls if url.strip())
+    checked = _checked_urls(new_urls)
     site.main_url = checked[0] if checked else ""
     session.execute(sa.delete(SiteUrl).where(SiteUrl.idsite == site.idsite))
     for url in checked[1:]:
@@ -303,7 +308,7 @@ def list_urls(session: Session, idsite: int) -> list[str]:
 def add_alias_urls(session: Session, idsite: int, new_urls: Sequence[str]) -> int:
     """Add the URLs the site does not have yet; returns how many were added."""
     known = set(list_urls(session, idsite))
-    checked = _unique(checked_url(u) for u in new_urls if u.strip())
+    checked = _checked_urls(new_urls)
     added = [url for url in checked if url not in known]
     for url in added:
         session.add(SiteUrl(idsite=idsite, url=url))
