@@ -22,18 +22,6 @@ def insert_ignore(table: sa.Table, dialect_name: str) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-def upsert(table: sa.Table, dialect_name: str, *, update: list[str]) -> Any:
-    """INSERT that overwrites `update` columns when the primary key already exists."""
-    if dialect_name in ("mysql", "mariadb"):
-        stmt = mysql.insert(table)
-        return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
-    lite = sqlite.insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    return lite.on_conflict_do_update(
-        index_elements=keys, set_={c: lite.excluded[c] for c in update}
-    )
-
-
 def is_mysql(dialect: Dialect) -> bool:
     return dialect.name in ("mysql", "mariadb")
 

@@ -204,7 +204,6 @@ def _defaults(table: sa.Table) -> dict[str, Any]:
 
 _ACTION_DEFAULTS = _defaults(action_t)
 _VISIT_DEFAULTS = _defaults(visit_t)
-_VISIT_COLUMNS = [c.name for c in visit_t.columns]
 
 # Changed columns of existing visits go through this scratch table, then one UPDATE ... JOIN:
 # re-sending all ~80 columns of every touched visit was a third of a worker's time on MySQL.
