@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analytics_server.archiving.invalidation import mark_days_stale
 from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.clock import local_day
+from analytics_server.kit.periods import day_bounds_utc
 from analytics_server.logs import repository as logs
 from analytics_server.models import IngestKey, TrackingFailure
 from analytics_server.sites.service import SiteConfig, load_site_configs
@@ -231,11 +232,14 @@ def _invalidate_late_days(session: Session, prepared: Sequence[PreparedHit], now
     midnight) change days that may be archived already: mark those archives stale, in the
     batch's transaction. Today needs nothing, its archive is refreshed on a timer."""
     late: dict[int, set[date]] = {}
+    today_starts: dict[str, datetime] = {}  # per time zone, not per hit: most hits are today's
     for ready in prepared:
         tz = ready.site.timezone
-        day = local_day(ready.hit.now, tz)
-        if day < local_day(now, tz):
-            late.setdefault(ready.site.idsite, set()).add(day)
+        starts = today_starts.get(tz)
+        if starts is None:
+            starts = today_starts[tz] = day_bounds_utc(local_day(now, tz), tz)[0]
+        if ready.hit.now < starts:
+            late.setdefault(ready.site.idsite, set()).add(local_day(ready.hit.now, tz))
     for idsite, days in late.items():
         mark_days_stale(session, idsite=idsite, days=days)
 
