@@ -8,14 +8,15 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from analytics_server.auth import service as auth_service
 from analytics_server.auth.service import Principal
 from analytics_server.config import Settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.clock import utc_now
-from analytics_server.models import Access, User
+from analytics_server.models import User
 from analytics_server.scheduled_reports import repository, service, tasks
 from analytics_server.scheduled_reports.service import Draft
 
@@ -54,14 +55,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     send.add_argument("--out", type=Path, default=Path("reports-out"), help="with --dry-run")
 
 
-def _principal(session: sa.orm.Session, login: str) -> Principal:
-    user = session.get(User, login)
-    if user is None:
+def _principal(session: Session, login: str) -> Principal:
+    if session.get(User, login) is None:
         raise InvalidRequestError(f"user {login!r} does not exist")
-    access = {
-        a.idsite: a.access for a in session.scalars(sa.select(Access).where(Access.login == login))
-    }
-    return Principal(login=login, superuser=user.superuser_access, access=access)
+    return auth_service.principal_for_login(session, login)
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings, *, now: datetime | None = None) -> int:
