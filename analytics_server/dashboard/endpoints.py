@@ -55,13 +55,6 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _local(next_path: str) -> str:
-    """Only paths of this server, never another origin (`//evil`, `https://...`)."""
-    if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
-        return next_path
-    return "/"
-
-
 def _language(request: Request, active: ActiveSession | None, db: Session) -> str:
     saved = preferences.get(db, active.principal.login, "language") if active else None
     return i18n.choose(saved, request.headers.get("accept-language", ""))
@@ -85,7 +78,7 @@ def login_page(
         lang=language,
         error=error,
         csrf=csrf,
-        next=_local(next_path or request.query_params.get("next", "/")),
+        next=pages.local_path(next_path or request.query_params.get("next", "/")),
         version=__version__,
     )
     response = _html(body, status)
@@ -125,7 +118,7 @@ async def login_submit(request: Request) -> Response:
         return login_page(
             request, error=exc.message, status=exc.status_code, next_path=form.get("next")
         )
-    response = RedirectResponse(_local(form.get("next", "/")), status_code=303)
+    response = RedirectResponse(pages.local_path(form.get("next", "/")), status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(
         COOKIE, active.token, httponly=True, samesite="lax", secure=secure, max_age=7 * 86400

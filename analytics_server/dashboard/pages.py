@@ -30,6 +30,13 @@ LAYOUT = "dashboard_layout"
 DEFAULT_LAYOUT = [["visits-evolution", "visits-summary"], ["channels", "browsers"], ["page-urls"]]
 
 
+def local_path(path: str) -> str:
+    """Only paths of this server, never another origin (`//evil`, `/\\evil`, `https://...`)."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/"
+
+
 def viewable_sites(db: Session, active: ActiveSession) -> list[SiteConfig]:
     ids = [s.idsite for s in sites_service.list_sites(db) if active.principal.can_view(s.idsite)]
     configs = load_site_configs(db, ids)
@@ -180,8 +187,7 @@ def save_preferences(
     if language in i18n.LANGUAGES:
         preferences.put(db, active.principal.login, "language", language)
         db.commit()
-    back = form.get("back", "/")
-    return "redirect", back if back.startswith("/") and not back.startswith("//") else "/"
+    return "redirect", local_path(form.get("back", "/"))
 
 
 def search(

@@ -117,3 +117,22 @@ def test_passwords_are_argon2_and_old_scrypt_hashes_are_upgraded_at_sign_in(
     upgraded = db.get(User, "admin")
     assert upgraded is not None
     assert upgraded.password_hash.startswith("$argon2id$")
+
+
+def test_forms_lead_back_only_to_this_servers_pages(client: TestClient, db: Session) -> None:
+    make_site(db)
+    create_token(db)
+    csrf = sign_in(client)
+    for away in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        back = client.post(
+            "/preferences",
+            data={"language": "en", "csrf": csrf, "back": away},
+            follow_redirects=False,
+        )
+        assert back.headers["location"] == "/"
+    here = client.post(
+        "/preferences",
+        data={"language": "en", "csrf": csrf, "back": "/sites?period=day"},
+        follow_redirects=False,
+    )
+    assert here.headers["location"] == "/sites?period=day"
