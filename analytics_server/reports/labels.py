@@ -121,14 +121,6 @@ operating_system = coded(OS_NAMES, "operatingSystemCode")
 os_version = coded_version(OS_NAMES, "operatingSystemCode", "operatingSystemVersion")
 
 
-def brand(row: ApiRow, _language: str) -> None:
-    if is_others(row):
-        return
-    value = row.label
-    row.label = value or UNKNOWN
-    _segment(row, "deviceBrand", value)
-
-
 def model(row: ApiRow, _language: str) -> None:
     if is_others(row):
         return

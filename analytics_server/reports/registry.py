@@ -237,7 +237,12 @@ VISITOR_DIMENSIONS = [
         goals_record="Goals_DevicesDetection_getType",
     ),
     _visit_report(
-        "DevicesDetection", "getBrand", "Device brand", "Visitors", "Brand", present=labels.brand
+        "DevicesDetection",
+        "getBrand",
+        "Device brand",
+        "Visitors",
+        "Brand",
+        present=labels.plain_value("deviceBrand"),
     ),
     _visit_report(
         "DevicesDetection", "getModel", "Device model", "Visitors", "Model", present=labels.model
@@ -481,62 +486,39 @@ SUMMARIES = [
 ACTIONS = [
     *_subtables(_pages("getPageUrls", "Page URLs", "Actions_getPageUrls")),
     *_subtables(_pages("getPageTitles", "Page titles", "Actions_getPageTitles")),
-    *_subtables(
-        replace(
-            _pages("getEntryPageUrls", "Entry pages", "Actions_getPageUrls"),
-            keep=_has("entry_nb_visits"),
-            sort="entry_nb_visits",
+    # Entry and exit pages: the rows of the page report with entries (exits), most first.
+    *(
+        report
+        for action, name, record, column in (
+            ("getEntryPageUrls", "Entry pages", "Actions_getPageUrls", "entry_nb_visits"),
+            ("getEntryPageTitles", "Entry page titles", "Actions_getPageTitles", "entry_nb_visits"),
+            ("getExitPageUrls", "Exit pages", "Actions_getPageUrls", "exit_nb_visits"),
+            ("getExitPageTitles", "Exit page titles", "Actions_getPageTitles", "exit_nb_visits"),
+        )
+        for report in _subtables(
+            replace(_pages(action, name, record), keep=_has(column), sort=column)
         )
     ),
-    *_subtables(
-        replace(
-            _pages("getEntryPageTitles", "Entry page titles", "Actions_getPageTitles"),
-            keep=_has("entry_nb_visits"),
-            sort="entry_nb_visits",
+    *(
+        report
+        for action, name, dimension, segment in (
+            ("getDownloads", "Downloads", "Download URL", "downloadUrl"),
+            ("getOutlinks", "Outlinks", "Outlink URL", "outlinkUrl"),
         )
-    ),
-    *_subtables(
-        replace(
-            _pages("getExitPageUrls", "Exit pages", "Actions_getPageUrls"),
-            keep=_has("exit_nb_visits"),
-            sort="exit_nb_visits",
-        )
-    ),
-    *_subtables(
-        replace(
-            _pages("getExitPageTitles", "Exit page titles", "Actions_getPageTitles"),
-            keep=_has("exit_nb_visits"),
-            sort="exit_nb_visits",
-        )
-    ),
-    *_subtables(
-        Report(
-            "Actions",
-            "getDownloads",
-            "Downloads",
-            "Actions",
-            "Actions_getDownloads",
-            "Download URL",
-            metrics=LINK_COLUMNS,
-            sort="nb_hits",
-            present=labels.link("downloadUrl"),
-            present_subtables=True,
-            subcategory="Downloads",
-        )
-    ),
-    *_subtables(
-        Report(
-            "Actions",
-            "getOutlinks",
-            "Outlinks",
-            "Actions",
-            "Actions_getOutlinks",
-            "Outlink URL",
-            metrics=LINK_COLUMNS,
-            sort="nb_hits",
-            present=labels.link("outlinkUrl"),
-            present_subtables=True,
-            subcategory="Outlinks",
+        for report in _subtables(
+            Report(
+                "Actions",
+                action,
+                name,
+                "Actions",
+                f"Actions_{action}",
+                dimension,
+                metrics=LINK_COLUMNS,
+                sort="nb_hits",
+                present=labels.link(segment),
+                present_subtables=True,
+                subcategory=name,
+            )
         )
     ),
     Report(
@@ -622,34 +604,25 @@ EVENTS = [
 ]
 
 CONTENTS = [
-    *_subtables(
+    report
+    for action, name, dimension, segment in (
+        ("getContentNames", "Content names", "Content name", "contentName"),
+        ("getContentPieces", "Content pieces", "Content piece", "contentPiece"),
+    )
+    for report in _subtables(
         Report(
             "Contents",
-            "getContentNames",
-            "Content names",
+            action,
+            name,
             "Actions",
-            "Contents_getContentNames",
-            "Content name",
+            f"Contents_{action}",
+            dimension,
             metrics=CONTENT_COLUMNS,
             processed=pm.CONTENT_METRICS,
             sort="nb_impressions",
-            present=labels.plain_value("contentName"),
+            present=labels.plain_value(segment),
         )
-    ),
-    *_subtables(
-        Report(
-            "Contents",
-            "getContentPieces",
-            "Content pieces",
-            "Actions",
-            "Contents_getContentPieces",
-            "Content piece",
-            metrics=CONTENT_COLUMNS,
-            processed=pm.CONTENT_METRICS,
-            sort="nb_impressions",
-            present=labels.plain_value("contentPiece"),
-        )
-    ),
+    )
 ]
 
 REFERRERS = [
@@ -665,60 +638,40 @@ REFERRERS = [
     _visit_report(
         "Referrers", "getAll", "All referrers", "Referrers", "Referrer", present=labels.referrer_any
     ),
-    *_subtables(
-        _visit_report(
-            "Referrers",
-            "getSearchEngines",
-            "Search engines",
-            "Referrers",
-            "Search engine",
-            present=labels.plain_value("referrerName"),
-        ),
-        "getKeywordsFromSearchEngineId",
-    ),
-    *_subtables(
-        _visit_report(
-            "Referrers",
-            "getKeywords",
-            "Keywords",
-            "Referrers",
-            "Keyword",
-            present=labels.plain_value("referrerKeyword"),
-        ),
-        "getSearchEnginesFromKeywordId",
-    ),
-    *_subtables(
-        _visit_report(
-            "Referrers",
-            "getCampaigns",
-            "Campaigns",
-            "Referrers",
-            "Campaign",
-            present=labels.plain_value("referrerName"),
-        ),
-        "getKeywordsFromCampaignId",
-    ),
-    *_subtables(
-        _visit_report(
-            "Referrers",
-            "getWebsites",
-            "Websites",
-            "Referrers",
-            "Website",
-            present=labels.plain_value("referrerName"),
-        ),
-        "getUrlsFromWebsiteId",
-    ),
-    *_subtables(
-        _visit_report(
-            "Referrers",
-            "getSocials",
-            "Social networks",
-            "Referrers",
-            "Social network",
-            present=labels.plain_value("referrerName"),
-        ),
-        "getUrlsForSocial",
+    # Referrer reports whose rows hold subtables (a search engine's keywords...), each with
+    # the method that serves them.
+    *(
+        report
+        for action, name, dimension, segment, subtable in (
+            (
+                "getSearchEngines",
+                "Search engines",
+                "Search engine",
+                "referrerName",
+                "getKeywordsFromSearchEngineId",
+            ),
+            (
+                "getKeywords",
+                "Keywords",
+                "Keyword",
+                "referrerKeyword",
+                "getSearchEnginesFromKeywordId",
+            ),
+            ("getCampaigns", "Campaigns", "Campaign", "referrerName", "getKeywordsFromCampaignId"),
+            ("getWebsites", "Websites", "Website", "referrerName", "getUrlsFromWebsiteId"),
+            ("getSocials", "Social networks", "Social network", "referrerName", "getUrlsForSocial"),
+        )
+        for report in _subtables(
+            _visit_report(
+                "Referrers",
+                action,
+                name,
+                "Referrers",
+                dimension,
+                present=labels.plain_value(segment),
+            ),
+            subtable,
+        )
     ),
     *(
         _visit_report(
