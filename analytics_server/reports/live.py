@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,7 +81,7 @@ def _page(call: Call) -> tuple[int, int]:
     if count is not None:
         limit = _count("countVisitorsToFetch", count)
     else:
-        limit = _count("filter_limit", call.params.integer("filter_limit", 100))
+        limit = _count("filter_limit", call.params.integer("filter_limit", service.DEFAULT_LIMIT))
     return max(call.params.integer("filter_offset", 0) or 0, 0), limit
 
 
@@ -142,14 +143,8 @@ def last_visits_details(call: Call) -> Any:
     offset, limit = _page(call)
     rows = repo.visits(call.session, query, offset=offset, limit=limit)
     found = visits_details(call, site, rows, with_actions=not call.params.flag("doNotFetchActions"))
-    return [_columns(call, visit) for visit in found]
-
-
-def _columns(call: Call, visit: dict[str, Any]) -> dict[str, Any]:
-    """showColumns / hideColumns on a visit's keys (the visitor map asks for a few)."""
-    show = call.params.get_list("showColumns")
-    hide = set(call.params.get_list("hideColumns"))
-    return {k: v for k, v in visit.items() if (not show or k in show) and k not in hide}
+    # The visitor map asks for a few columns only.
+    return [service.show_hide(visit, call.params) for visit in found]
 
 
 def counters(call: Call) -> Any:
@@ -208,13 +203,13 @@ def visitor_profile(call: Call) -> Any:
     limit = _count("limitVisits", limit) or DEFAULT_PROFILE_VISITS
     if idvisitor is None:
         return []
-    query = _query(call, site, idvisitor=idvisitor)
+    everyone = _query(call, site)
+    query = replace(everyone, idvisitor=idvisitor)
     rows = repo.visits(call.session, query, offset=0, limit=limit + 1)
     if not rows:
         return []
     visits = visits_details(call, site, rows[:limit])
     found = profile(visits, today=local_day(call.now, site.timezone), has_more=len(rows) > limit)
-    everyone = _query(call, site)
     moment = rows[0]["visit_last_action_time"]
     for key, newer in (("previousVisitorId", True), ("nextVisitorId", False)):
         other = repo.adjacent_visitor(

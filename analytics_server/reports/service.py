@@ -173,10 +173,11 @@ def metrics_row(
         row[metric.name] = pm.format_value(
             row[metric.name], metric, mode=mode, currency=site.currency
         )
-    return _show_hide(row, call.params)
+    return show_hide(row, call.params)
 
 
-def _show_hide(row: dict[str, Any], params: Params) -> dict[str, Any]:
+def show_hide(row: dict[str, Any], params: Params) -> dict[str, Any]:
+    """`showColumns` / `hideColumns` on the keys of one row."""
     show = params.get_list("showColumns")
     hide = set(params.get_list("hideColumns"))
     if show:
