@@ -241,8 +241,8 @@ def recipients_of(session: Session, schedule: ReportSchedule) -> tuple[str, ...]
     return tuple(dict.fromkeys(address for address in found if address))
 
 
-def spec_of(session: Session, schedule: ReportSchedule) -> specs.Spec:
-    site = site_of(session, schedule.idsite)
+def spec_of(session: Session, schedule: ReportSchedule, *, site: SiteConfig) -> specs.Spec:
+    """What rendering needs of a schedule; `site` is the schedule's (the caller has it)."""
     segment = session.get(Segment, schedule.idsegment) if schedule.idsegment else None
     if schedule.idsegment and (segment is None or segment.deleted):
         # Never fall back to all visits: the recipients were meant to see the segment only.

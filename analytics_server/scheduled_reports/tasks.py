@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analytics_server.config import Settings
 from analytics_server.kit.clock import utc_now
 from analytics_server.kit.periods import Period
+from analytics_server.models import ReportSchedule
 from analytics_server.scheduled_reports import cadence, content, messages, repository, service
 from analytics_server.scheduled_reports.delivery import Mailer, SmtpMailer, deliver
 from analytics_server.scheduled_reports.messages import File, Rendered
@@ -196,8 +197,8 @@ def send_period(
     """Every rendering of one schedule for one period, each claimed, sent and recorded."""
     with factory() as session:
         schedule = repository.get_schedule(session, idreport)
-        spec = service.spec_of(session, schedule)
-        site = service.site_of(session, spec.idsite)
+        site = service.site_of(session, schedule.idsite)
+        spec = service.spec_of(session, schedule, site=site)
         session.commit()
         parts = slices(
             session, spec, site=site, period=period, run_settings=run.settings, now=run.now
@@ -211,8 +212,9 @@ def send_period(
         return results
 
 
-def _due(session: Session, now: datetime, window: timedelta) -> list[tuple[int, Period, Period]]:
-    schedules = repository.scheduled(session)
+def _due(
+    session: Session, schedules: list[ReportSchedule], *, now: datetime, window: timedelta
+) -> list[tuple[int, Period, Period]]:
     sites = load_site_configs(session, {s.idsite for s in schedules})
     found = []
     for schedule in schedules:
@@ -261,8 +263,10 @@ def send_due(
         return summary
     run = Run(settings, moment, mailer or SmtpMailer(settings.email), sleep)
     with factory() as session:
-        summary.schedules = len(repository.scheduled(session))
-        due = _due(session, moment, timedelta(hours=settings.email.retry_window_hours))
+        schedules = repository.scheduled(session)
+        window = timedelta(hours=settings.email.retry_window_hours)
+        due = _due(session, schedules, now=moment, window=window)
+    summary.schedules = len(schedules)
     summary.due = len(due)
     for idreport, cadence_period, period in due:
         try:
@@ -314,8 +318,8 @@ def render_now(
 ) -> list[tuple[Slice, Rendered]]:
     """Every rendering of one schedule, without sending or recording anything."""
     schedule = repository.get_schedule(session, idreport)
-    spec = service.spec_of(session, schedule)
-    site = service.site_of(session, spec.idsite)
+    site = service.site_of(session, schedule.idsite)
+    spec = service.spec_of(session, schedule, site=site)
     _, period = cadence.manual_periods(
         schedule.period, schedule.period_param, day=day, timezone=site.timezone, now=now
     )
