@@ -8,6 +8,7 @@ comparison switch, menu and report search — is built by `chrome`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from analytics_server.auth.sessions import ActiveSession
 from analytics_server.dashboard import i18n, menu, views
 from analytics_server.errors import AccessDeniedError, AppError, InvalidRequestError
 from analytics_server.kit.periods import PERIOD_KINDS
+from analytics_server.models import Site
 from analytics_server.segments import service as segments_service
 from analytics_server.sites import service as sites_service
 from analytics_server.sites.service import SiteConfig, load_site_configs
@@ -37,10 +39,16 @@ def local_path(path: str) -> str:
     return "/"
 
 
-def viewable_sites(db: Session, active: ActiveSession) -> list[SiteConfig]:
-    ids = [s.idsite for s in sites_service.list_sites(db) if active.principal.can_view(s.idsite)]
-    configs = load_site_configs(db, ids)
-    return [configs[i] for i in ids if i in configs]
+def _viewable(db: Session, active: ActiveSession) -> list[Site]:
+    """The sites the user may view, in id order (the site selector needs no more of them)."""
+    return [s for s in sites_service.list_sites(db) if active.principal.can_view(s.idsite)]
+
+
+def _some_viewable(db: Session, active: ActiveSession) -> list[Site]:
+    found = _viewable(db, active)
+    if not found:
+        raise AccessDeniedError("You have no access to any site yet. Ask an administrator.")
+    return found
 
 
 def _site(request: Request, db: Session, active: ActiveSession) -> SiteConfig:
@@ -53,8 +61,16 @@ def _site(request: Request, db: Session, active: ActiveSession) -> SiteConfig:
     return configs[idsite]
 
 
-def page_view(request: Request, db: Session, active: ActiveSession, language: str) -> views.View:
-    site = _site(request, db, active)
+def page_view(
+    request: Request,
+    db: Session,
+    active: ActiveSession,
+    language: str,
+    *,
+    site: SiteConfig | None = None,
+) -> views.View:
+    """The page's view of its site (the path's, unless the caller read it already)."""
+    site = site or _site(request, db, active)
     query = dict(request.query_params)
     period = query.get("period", "day")
     if period not in PERIOD_KINDS:
@@ -79,7 +95,15 @@ def page_view(request: Request, db: Session, active: ActiveSession, language: st
     )
 
 
-def chrome(db: Session, active: ActiveSession, view: views.View, current: str) -> dict[str, Any]:
+def chrome(
+    db: Session,
+    active: ActiveSession,
+    view: views.View,
+    current: str,
+    *,
+    sites: Sequence[Site] | None = None,
+) -> dict[str, Any]:
+    """What base.html shows around every page; `sites` when the caller has them already."""
     gettext = i18n.gettext_for(view.language)
     site_pages = menu.pages(view.site)
     sections = [
@@ -104,7 +128,7 @@ def chrome(db: Session, active: ActiveSession, view: views.View, current: str) -
         "user": active.principal.login,
         "csrf": active.csrf,
         "site": view.site,
-        "sites": viewable_sites(db, active),
+        "sites": _viewable(db, active) if sites is None else sites,
         "sections": sections,
         "current": current,
         "period": view.period,
@@ -140,27 +164,24 @@ def report_page(
         for w in page.widgets
     ]
     context = chrome(db, active, view, page.path)
-    context.update(page=page, title=context["_"](page.title), widgets=widgets, view=view)
+    context.update(title=context["_"](page.title), widgets=widgets, view=view)
     return "dashboard/page.html", context
 
 
 def start(
     _request: Request, db: Session, active: ActiveSession, _language: str, _form: dict[str, str]
 ) -> Built:
-    found = viewable_sites(db, active)
-    if not found:
-        raise AccessDeniedError("You have no access to any site yet. Ask an administrator.")
-    return "redirect", f"/site/{found[0].idsite}/visitors/overview"
+    first = _some_viewable(db, active)[0]
+    return "redirect", f"/site/{first.idsite}/visitors/overview"
 
 
 def all_sites(
     request: Request, db: Session, active: ActiveSession, language: str, _form: dict[str, str]
 ) -> Built:
-    found = viewable_sites(db, active)
-    if not found:
-        raise AccessDeniedError("You have no access to any site yet. Ask an administrator.")
-    request.path_params["idsite"] = found[0].idsite
-    view = page_view(request, db, active, language)
+    listed = _some_viewable(db, active)
+    configs = load_site_configs(db, [s.idsite for s in listed])
+    found = [configs[s.idsite] for s in listed if s.idsite in configs]
+    view = page_view(request, db, active, language, site=found[0])
     rows = []
     for site in found:
         view.site = site
@@ -175,7 +196,7 @@ def all_sites(
             }
         )
     view.site = found[0]
-    context = chrome(db, active, view, "sites")
+    context = chrome(db, active, view, "sites", sites=listed)
     context.update(title=context["_"]("All websites"), rows=rows)
     return "dashboard/sites.html", context
 
