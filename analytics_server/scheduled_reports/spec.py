@@ -197,6 +197,10 @@ class Spec:
     recipients: tuple[str, ...] = ()
     fanout: Fanout | None = None
 
+    def recipients_of(self, part: Slice) -> tuple[str, ...]:
+        """Who gets one rendering: the fan-out value's own recipients, else the schedule's."""
+        return part.recipients if part.recipients is not None else self.recipients
+
 
 def combine(first: str, second: str) -> str:
     """Two segment definitions AND-ed."""

@@ -88,13 +88,12 @@ def render(
     document = content.build(
         session, spec, site=site, period=period, part=part, now=now, settings=settings
     )
-    recipients = part.recipients if part.recipients is not None else spec.recipients
     return messages.compose(
         document,
         spec.format,
         sender=settings.email.from_address,
         sender_name=settings.email.from_name,
-        recipients=recipients,
+        recipients=spec.recipients_of(part),
         now=now,
         slice_label=part.label,
         idreport=spec.idreport,
@@ -130,7 +129,7 @@ def _attempt(
 ) -> repository.Outcome:
     """Render and deliver one claimed rendering; how it went, never an exception."""
     email = run.settings.email
-    recipients = part.recipients if part.recipients is not None else spec.recipients
+    recipients = spec.recipients_of(part)
     try:
         if not recipients:
             raise ValueError("the schedule has no recipients with an email address")
