@@ -106,6 +106,8 @@ PERFORMANCE = (
     "avg_time_on_load",
     "avg_page_load_time",
 )
+SALES = ("nb_visits", "nb_conversions", "revenue")
+GOAL_SUMMARY = ("nb_conversions", "nb_visits_converted", "revenue", "conversion_rate")
 SUMMARY = (
     "nb_visits",
     "nb_uniq_visitors",
@@ -141,9 +143,19 @@ class Page:
 
 
 def _w(
-    wid: str, title: str, method: str, columns: tuple[str, ...] = VISITS, **params: str
+    wid: str,
+    title: str,
+    method: str,
+    columns: tuple[str, ...] = VISITS,
+    *,
+    view: str = "table",
+    **params: str,
 ) -> Widget:
-    return Widget(wid, title, method, tuple(params.items()), "table", columns)
+    """A widget of `view` over `method`, whose API parameters are the keyword arguments."""
+    return Widget(wid, title, method, tuple(params.items()), view, columns)
+
+
+REALTIME = _w("realtime", "Real-time", "Live.getCounters", view="realtime")
 
 
 SECTIONS = (
@@ -160,40 +172,29 @@ STATIC_PAGES: tuple[Page, ...] = (
         "overview",
         "Overview",
         (
-            Widget(
+            _w(
                 "visits-evolution",
                 "Visits over time",
                 "VisitsSummary.get",
+                ("nb_visits", "nb_uniq_visitors", "nb_actions", "bounce_rate"),
                 view="evolution",
-                columns=("nb_visits", "nb_uniq_visitors", "nb_actions", "bounce_rate"),
             ),
-            Widget(
-                "visits-summary",
-                "Visits summary",
-                "VisitsSummary.get",
-                view="metrics",
-                columns=SUMMARY,
-            ),
+            _w("visits-summary", "Visits summary", "VisitsSummary.get", SUMMARY, view="metrics"),
         ),
     ),
     Page(
         "visitors",
         "log",
         "Visits log",
-        (Widget("visits-log", "Visits log", "Live.getLastVisitsDetails", view="visits_log"),),
+        (_w("visits-log", "Visits log", "Live.getLastVisitsDetails", view="visits_log"),),
     ),
-    Page(
-        "visitors",
-        "realtime",
-        "Real-time",
-        (Widget("realtime", "Real-time", "Live.getCounters", view="realtime"),),
-    ),
+    Page("visitors", "realtime", "Real-time", (REALTIME,)),
     Page(
         "visitors",
         "locations",
         "Locations",
         (
-            Widget("country-map", "Visitor map", "UserCountry.getCountry", view="map"),
+            _w("country-map", "Visitor map", "UserCountry.getCountry", view="map"),
             _w("countries", "Country", "UserCountry.getCountry"),
             _w("continents", "Continent", "UserCountry.getContinent"),
             _w("regions", "Region", "UserCountry.getRegion"),
@@ -241,18 +242,18 @@ STATIC_PAGES: tuple[Page, ...] = (
         "engagement",
         "Engagement",
         (
-            Widget(
+            _w(
                 "frequency",
                 "Returning visits",
                 "VisitFrequency.get",
-                view="metrics",
-                columns=(
+                (
                     "nb_visits_new",
                     "nb_visits_returning",
                     "bounce_rate_returning",
                     "nb_actions_per_visit_returning",
                     "avg_time_on_site_returning",
                 ),
+                view="metrics",
             ),
             _w(
                 "visit-duration",
@@ -360,12 +361,12 @@ STATIC_PAGES: tuple[Page, ...] = (
         "performance",
         "Page performance",
         (
-            Widget(
+            _w(
                 "performance",
                 "Page load times",
                 "PagePerformance.get",
+                PERFORMANCE[1:],
                 view="metrics",
-                columns=PERFORMANCE[1:],
             ),
             _w("performance-urls", "Page URLs", "Actions.getPageUrls", PERFORMANCE),
             _w("performance-titles", "Page titles", "Actions.getPageTitles", PERFORMANCE),
@@ -416,26 +417,15 @@ STATIC_PAGES: tuple[Page, ...] = (
         "overview",
         "Goals overview",
         (
-            Widget(
+            _w(
                 "goals-evolution",
                 "Conversions over time",
                 "Goals.get",
+                ("nb_conversions", "revenue", "conversion_rate"),
                 view="evolution",
-                columns=("nb_conversions", "revenue", "conversion_rate"),
             ),
-            Widget(
-                "goals-summary",
-                "Goals summary",
-                "Goals.get",
-                view="metrics",
-                columns=("nb_conversions", "nb_visits_converted", "revenue", "conversion_rate"),
-            ),
-            _w(
-                "goals-by-channel",
-                "Conversions by channel",
-                "Referrers.getReferrerType",
-                ("nb_visits", "nb_conversions", "revenue"),
-            ),
+            _w("goals-summary", "Goals summary", "Goals.get", GOAL_SUMMARY, view="metrics"),
+            _w("goals-by-channel", "Conversions by channel", "Referrers.getReferrerType", SALES),
             _w(
                 "days-to-conversion",
                 "Days to conversion",
@@ -455,21 +445,21 @@ STATIC_PAGES: tuple[Page, ...] = (
         "overview",
         "Ecommerce overview",
         (
-            Widget(
+            _w(
                 "orders-evolution",
                 "Orders over time",
                 "Goals.get",
-                (("idGoal", "ecommerceOrder"),),
+                ("nb_conversions", "revenue"),
                 view="evolution",
-                columns=("nb_conversions", "revenue"),
+                idGoal="ecommerceOrder",
             ),
-            Widget(
+            _w(
                 "orders",
                 "Orders",
                 "Goals.get",
-                (("idGoal", "ecommerceOrder"),),
+                ("nb_conversions", "revenue", "conversion_rate", "avg_order_revenue"),
                 view="metrics",
-                columns=("nb_conversions", "revenue", "conversion_rate", "avg_order_revenue"),
+                idGoal="ecommerceOrder",
             ),
         ),
     ),
@@ -488,24 +478,9 @@ STATIC_PAGES: tuple[Page, ...] = (
         "sales",
         "Sales by dimension",
         (
-            _w(
-                "sales-by-channel",
-                "Sales by channel",
-                "Referrers.getReferrerType",
-                ("nb_visits", "nb_conversions", "revenue"),
-            ),
-            _w(
-                "sales-by-device",
-                "Sales by device type",
-                "DevicesDetection.getType",
-                ("nb_visits", "nb_conversions", "revenue"),
-            ),
-            _w(
-                "sales-by-country",
-                "Sales by country",
-                "UserCountry.getCountry",
-                ("nb_visits", "nb_conversions", "revenue"),
-            ),
+            _w("sales-by-channel", "Sales by channel", "Referrers.getReferrerType", SALES),
+            _w("sales-by-device", "Sales by device type", "DevicesDetection.getType", SALES),
+            _w("sales-by-country", "Sales by country", "UserCountry.getCountry", SALES),
         ),
     ),
     Page(
@@ -513,13 +488,13 @@ STATIC_PAGES: tuple[Page, ...] = (
         "abandoned-carts",
         "Abandoned carts",
         (
-            Widget(
+            _w(
                 "carts",
                 "Abandoned carts",
                 "Goals.get",
-                (("idGoal", "ecommerceAbandonedCart"),),
+                ("nb_conversions", "revenue"),
                 view="metrics",
-                columns=("nb_conversions", "revenue"),
+                idGoal="ecommerceAbandonedCart",
             ),
             _w(
                 "cart-products",
@@ -548,32 +523,25 @@ def pages(site: SiteConfig) -> list[Page]:
         section = "visitors" if dimension.scope == "visit" else "behaviour"
         found.append(Page(section, f"dimension-{iddimension}", dimension.name, (widget,)))
     for idgoal, goal in sorted(site.goals.items()):
-        params = (("idGoal", str(idgoal)),)
-        found.append(
-            Page(
-                "goals",
+        widgets = (
+            _w(
+                f"goal-{idgoal}-evolution",
+                "Conversions over time",
+                "Goals.get",
+                ("nb_conversions", "conversion_rate"),
+                view="evolution",
+                idGoal=str(idgoal),
+            ),
+            _w(
                 f"goal-{idgoal}",
                 goal.name,
-                (
-                    Widget(
-                        f"goal-{idgoal}-evolution",
-                        "Conversions over time",
-                        "Goals.get",
-                        params,
-                        "evolution",
-                        ("nb_conversions", "conversion_rate"),
-                    ),
-                    Widget(
-                        f"goal-{idgoal}",
-                        goal.name,
-                        "Goals.get",
-                        params,
-                        "metrics",
-                        ("nb_conversions", "nb_visits_converted", "revenue", "conversion_rate"),
-                    ),
-                ),
-            )
+                "Goals.get",
+                GOAL_SUMMARY,
+                view="metrics",
+                idGoal=str(idgoal),
+            ),
         )
+        found.append(Page("goals", f"goal-{idgoal}", goal.name, widgets))
     if not site.ecommerce:
         found = [p for p in found if p.section != "ecommerce"]
     return found

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from analytics_server.auth.sessions import ActiveSession
-from analytics_server.dashboard import i18n, pages, views, visits
+from analytics_server.dashboard import i18n, menu, pages, views, visits
 from analytics_server.dashboard.menu import Widget
 
 LOG_LIMITS = (10, 25, 50, 100)
@@ -101,11 +101,9 @@ def realtime_fragment(
 ) -> pages.Built:
     """Only the real-time widget's content, for the script that refreshes it."""
     view = pages.page_view(request, db, active, language)
-    widget = Widget("realtime", "Real-time", "Live.getCounters", view="realtime")
     return "dashboard/realtime.html", {
         "_": i18n.gettext_for(language),
-        "data": realtime(view, widget),
-        "widget": widget,
+        "data": realtime(view, menu.REALTIME),
         "view": view,
     }
 
