@@ -1,0 +1,196 @@
+"""The ingest worker in-process: batches of queued hits through `BatchProcessor`, no queue, no web.
+
+    .venv/bin/python bench/ingest_batch.py                    # MariaDB, 20,000 hits
+    .venv/bin/python bench/ingest_batch.py --db sqlite
+    .venv/bin/python bench/ingest_batch.py --profile 25       # plus cProfile's top 25
+
+Makes the hits bench/ingest.py sends (5,000 visitors, one page view per hit, `send_image=0`,
+a Chrome user agent, all from 127.0.0.1), encodes each as the web process queues it, and feeds
+them as deliveries in batches of 500 to one `BatchProcessor`, as a drain does. Prints the
+worker's CPU and wall time per stored hit and, when its process is visible, MariaDB's CPU.
+The first batch (salts, new action names) is a warm-up, left out of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analytics_server.config import Settings
+from analytics_server.db import create_db_engine, make_session_factory
+from analytics_server.kit.querystring import parse_query
+from analytics_server.tracking import messages
+from analytics_server.tracking.context import TrackerContext
+from analytics_server.tracking.processor import BatchProcessor
+from analytics_server.tracking.queue import Delivery
+from analytics_server.tracking.request import ServerFacts
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+MYSQL = "mysql+pymysql://root@127.0.0.1:3306"
+DATABASE = "analytics_bench_ingest_batch"
+AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0"
+
+
+def make_queries(visitors: int, hits: int, seed: int) -> list[str]:
+    """The query strings of bench/ingest.py's `make_paths`: one page view each."""
+    rng = random.Random(seed)
+    pages = [f"/docs/section-{i // 20}/article-{i}" for i in range(200)]
+    queries = []
+    for n in range(hits):
+        visitor = rng.randrange(visitors)
+        hit = {
+            "idsite": 1,
+            "rec": 1,
+            "_id": f"{visitor:016x}",
+            "url": "https://kb.example.com" + rng.choice(pages),
+            "action_name": f"Article {n % 200}",
+            "res": "1920x1080",
+            "send_image": 0,
+            "pv_id": f"{n % 999999:06d}",
+            "pf_srv": rng.randrange(20, 400),
+        }
+        queries.append(urlencode(hit))
+    return queries
+
+
+def deliveries(queries: list[str], *, rate: float) -> list[Delivery]:
+    """Queue messages as the endpoint writes them, received `rate` hits a second until now."""
+    start = datetime.now(UTC) - timedelta(seconds=len(queries) / rate)
+    result = []
+    for n, query in enumerate(queries):
+        facts = ServerFacts(
+            ip="127.0.0.1",
+            user_agent=AGENT,
+            accept_language="",
+            referer_header="",
+            received_at=start + timedelta(seconds=n / rate),
+            source="browser",
+            headers={"host": "bench", "user-agent": AGENT},
+        )
+        body = messages.encode(kind=messages.KIND_HIT, params=parse_query(query), facts=facts)
+        result.append(Delivery(str(n), body, time.time()))
+    return result
+
+
+def prepare(db: str, workdir: Path) -> str:
+    """A fresh database with one site, made by the CLI as bench/ingest.py makes it."""
+    if db == "sqlite":
+        url = f"sqlite:///{workdir}/bench.sqlite3"
+    else:
+        admin = sa.create_engine(MYSQL)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE}"))
+            conn.execute(
+                sa.text(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+            )
+        admin.dispose()
+        url = f"{MYSQL}/{DATABASE}"
+    env = {**os.environ, "ANALYTICS_DATABASE__URL": url, "ANALYTICS_DATA_DIR": str(workdir)}
+    cli = str(BIN / "analytics-server")
+    subprocess.run([cli, "migrate"], env=env, check=True, capture_output=True)
+    add = [cli, "site", "add", "--name", "KB", "--url", "https://kb.example.com"]
+    subprocess.run(add, env=env, check=True, capture_output=True)
+    return url
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:13])  # utime stime
+    return total / tick
+
+
+def service_pids(*names: str) -> list[int]:
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() in names:
+                found.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--db", choices=("mysql", "sqlite"), default="mysql")
+    parser.add_argument("--visitors", type=int, default=5000)
+    parser.add_argument("--hits", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=2000, help="hits/s the hits were sent at")
+    parser.add_argument("--profile", type=int, nargs="?", const=30, metavar="N")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-batch-"))
+    url = prepare(args.db, workdir)
+    settings = Settings(
+        database={"url": url},  # type: ignore[arg-type]
+        data_dir=workdir,
+        privacy={"ip_anonymisation_bytes": 2},  # type: ignore[arg-type]
+    )
+    engine = create_db_engine(url, pool_size=2)
+    processor = BatchProcessor(make_session_factory(engine), TrackerContext.from_settings(settings))
+    queued = deliveries(make_queries(args.visitors, args.hits, seed=1), rate=args.rate)
+    batches = [queued[i : i + args.batch] for i in range(0, len(queued), args.batch)]
+
+    warm = processor.process(batches[0])
+    stored = 0
+    mariadb = service_pids("mariadbd", "mysqld") if args.db == "mysql" else []
+    profiler = cProfile.Profile() if args.profile else None
+    db_before, cpu_before, wall_before = cpu_seconds(mariadb), time.process_time(), time.time()
+    if profiler is not None:
+        profiler.enable()
+    for batch in batches[1:]:
+        result = processor.process(batch)
+        if result.poison or result.rejected or result.duplicates:
+            raise SystemExit(f"unexpected result: {result}")
+        stored += result.stored
+    if profiler is not None:
+        profiler.disable()
+    cpu = time.process_time() - cpu_before
+    wall = time.time() - wall_before
+    db_cpu = cpu_seconds(mariadb) - db_before
+
+    with engine.connect() as conn:
+        rows = conn.scalar(sa.text("SELECT COUNT(*) FROM log_link_visit_action")) or 0
+        visits = conn.scalar(sa.text("SELECT COUNT(*) FROM log_visit")) or 0
+    engine.dispose()
+    if rows != stored + warm.stored:
+        raise SystemExit(f"MISMATCH: {stored + warm.stored} hits stored, {rows} action rows")
+
+    print(f"database:     {args.db}")
+    print(f"hits:         {stored} timed in batches of {args.batch} (+{warm.stored} warm-up)")
+    print(f"visits:       {visits}")
+    print(f"worker CPU:   {cpu / stored * 1e6:.0f} us/hit{' (profiled)' if profiler else ''}")
+    print(f"wall:         {wall / stored * 1e6:.0f} us/hit")
+    if mariadb:
+        print(f"MariaDB CPU:  {db_cpu / stored * 1e6:.0f} us/hit")
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()
