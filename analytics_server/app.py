@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from analytics_server import __version__
 from analytics_server.archiving.scheduler import ArchiveScheduler
@@ -19,13 +20,14 @@ from analytics_server.config import Settings, get_settings
 from analytics_server.dashboard import endpoints as dashboard
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.home import home_endpoint
+from analytics_server.kit.access_log import AccessLog
 from analytics_server.reports import openapi as api_docs
 from analytics_server.reports.endpoints import api_endpoint, api_or
 from analytics_server.scheduled_reports.scheduler import EmailScheduler
 from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.endpoints import (
     TRACKING_PATHS,
-    TrackingShortcut,
+    answer_tracking,
     tracking_endpoint,
 )
 from analytics_server.tracking.metrics import metrics_endpoint
@@ -46,6 +48,27 @@ async def _docs(_request: object) -> HTMLResponse:
     )
 
 
+_TRACKING = frozenset(TRACKING_PATHS)
+
+
+class AnalyticsApp(FastAPI):
+    """FastAPI with the tracking paths answered before anything of FastAPI's runs, and (in
+    `access_log=pages` mode) an access log of everything else."""
+
+    access_log = "pages"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in _TRACKING:
+            scope["app"] = self  # the endpoint reads settings and the queue from app.state
+            await answer_tracking(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return AccessLog(stack) if self.access_log == "pages" else stack
+
+
 async def _health(_request: object) -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
 
@@ -55,7 +78,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     tracker: TrackerContext | None = None,
-) -> FastAPI:
+) -> AnalyticsApp:
     """Build the app; tests pass their own engine and tracker context (clock, GeoIP reader)."""
     settings = settings or get_settings()
     engine = engine or create_db_engine(
@@ -91,7 +114,7 @@ def create_app(
                 archiver.stop()
             ingest.stop()
 
-    app = FastAPI(
+    app = AnalyticsApp(
         title="Analytics server",
         version=__version__,
         description=api_docs.DESCRIPTION,
@@ -99,18 +122,18 @@ def create_app(
         docs_url=None,  # served below with Swagger UI from our own files: no CDN
         redoc_url=None,
     )
+    app.access_log = settings.access_log
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.tracker = tracker
     app.state.clock = tracker.clock  # one clock for hits and reports (tests set it)
     app.state.ingest = ingest
-    # Routes for the schema and for clarity; requests are answered by TrackingShortcut.
+    # Routes for the schema and for clarity; AnalyticsApp answers these paths itself.
     for path in TRACKING_PATHS:
         app.router.routes.append(
             Route(path, tracking_endpoint, methods=["GET", "POST", "OPTIONS"], name=path)
         )
-    app.add_middleware(TrackingShortcut, paths=TRACKING_PATHS)
     for path in ("/matomo.js", "/piwik.js", "/tracker.js"):
         app.router.routes.append(Route(path, script_endpoint, methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/optout.js", optout_endpoint, methods=["GET"]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import secrets
 import sys
 import time
@@ -19,7 +18,6 @@ from analytics_server.db import create_db_engine, make_session_factory, upgrade_
 from analytics_server.errors import AppError
 from analytics_server.sites import service as sites_service
 from analytics_server.tracking import service as tracking_service
-from analytics_server.tracking.endpoints import TRACKING_PATHS
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -40,27 +38,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from analytics_server.app import create_app
 
-    if settings.access_log == "pages":
-        logging.getLogger("uvicorn.access").addFilter(_NoTrackingHits())
     uvicorn.run(
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
         proxy_headers=False,
-        access_log=settings.access_log != "off",
+        access_log=settings.access_log == "all",  # "pages": the app logs them (AccessLog)
     )
     return 0
-
-
-class _NoTrackingHits(logging.Filter):
-    """Drops uvicorn's access-log line of a tracking hit: one line per hit costs a tenth of the
-    web process at thousands of hits a second (the tracker's own counters are on /metrics)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args if isinstance(record.args, tuple) else ()
-        path = str(args[2]).split("?", 1)[0] if len(args) > 2 else ""
-        return path not in TRACKING_PATHS
 
 
 def cmd_site_add(args: argparse.Namespace, settings: Settings) -> int:
