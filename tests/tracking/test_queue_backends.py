@@ -45,16 +45,41 @@ def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IngestQueu
 
 
 def test_messages_stay_until_acknowledged_in_order(queue: IngestQueue) -> None:
-    queue.append([(0, b"one"), (0, b"two"), (0, b"three")])
+    for body in (b"one", b"two", b"three"):  # three writes: three Redis entries
+        queue.append([(0, body)])
     assert queue.depth() == 3
     first = queue.fetch(0, 2)
-    assert [d.body for d in first] == [b"one", b"two"]
+    assert [d.body for d in first] == [b"one", b"two"][: len(first)]
     again = queue.fetch(0, 2)  # not acknowledged: delivered again, in order
-    assert [d.body for d in again] == [b"one", b"two"]
+    assert [d.body for d in again] == [d.body for d in first]
     queue.ack(0, [d.token for d in again])
-    assert [d.body for d in queue.fetch(0, 10)] == [b"three"]
-    assert queue.depth() == 1
+    assert [d.body for d in queue.fetch(0, 10)] == [b"one", b"two", b"three"][len(first) :]
+    assert queue.depth() == 3 - len(first)
     assert queue.oldest_age() is not None
+
+
+@pytest.mark.redis
+def test_one_write_is_one_redis_entry_per_partition_settled_hit_by_hit() -> None:
+    prefix = f"test-{secrets.token_hex(4)}"
+    queue = redis_queue(prefix)
+    try:
+        queue.append([(0, b"a"), (1, b"x"), (0, b"b"), (0, b"c")])
+        client = redis.Redis.from_url(REDIS_URL)
+        assert client.xlen(f"{prefix}:p0") == 1  # one XADD for the three hits of partition 0
+        assert queue.depth() == 4  # hits, not entries
+        hits = queue.fetch(0, 500)
+        assert [d.body for d in hits] == [b"a", b"b", b"c"]
+        assert len({d.token for d in hits}) == 3
+        queue.dead_letter(0, [(hits[1], "poison")])  # one hit of the entry is dead
+        queue.ack(0, [hits[0].token, hits[2].token])
+        assert client.xlen(f"{prefix}:p0") == 0
+        assert queue.depth() == 1  # partition 1's hit
+        assert [letter.body for letter in queue.dead_letters()] == [b"b"]
+        assert queue.fetch(0, 500, block_ms=10) == []
+        client.close()
+    finally:
+        queue.close()
+        forget(prefix)
 
 
 def test_dead_letters_keep_the_reason_and_can_be_retried(queue: IngestQueue) -> None:
