@@ -256,6 +256,8 @@ async def _bulk(
     request: Request, body: bytes, settings: Settings, headers: dict[str, str]
 ) -> Response:
     limits = settings.tracker
+    if len(body) > limits.max_bulk_bytes:
+        return _bulk_error(f"bulk body is larger than {limits.max_bulk_bytes} bytes", headers)
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: deeply nested arrays

@@ -363,3 +363,18 @@ def test_bulk_with_a_wrong_token_tracks_nothing(client: TestClient, db: Session)
     assert answer.json() == {"status": "success", "tracked": 0, "invalid": 1}
     assert _stored(db) == [0, 0, 0, 0]
     assert [f.reason for f in failures(db)] == ["token_auth is not valid"]
+
+
+def test_a_body_past_every_limit_is_refused_unread(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    create_site(db)
+    settings.tracker.max_bulk_bytes = 16_000
+    settings.tracker.max_request_bytes = 8_000
+    form = urlencode(js_hit(1, url="https://portal.example.com/" + "a" * 40_000))
+    answer = client.post(
+        "/matomo.php", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["message"] == "request body is larger than 16000 bytes"
+    assert _stored(db) == [0, 0, 0, 0]
