@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 _KEYS = cast(sa.Table, IngestKey.__table__)
 PRUNE_EVERY = timedelta(minutes=10)
 CACHE_MAX_AGE = 60.0  # seconds
+SITE_TTL = 5.0  # seconds a site's settings are used before they are read again
 
 
 class DatabaseUnavailableError(Exception):
@@ -76,10 +77,18 @@ def failure_row(hit: QueuedHit, reason: str, now: datetime) -> dict[str, Any]:
 class BatchProcessor:
     """Writes batches for one consumer; not shared between threads."""
 
-    def __init__(self, factory: sessionmaker[Session], ctx: TrackerContext) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        ctx: TrackerContext,
+        *,
+        site_ttl: float = SITE_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.factory = factory
         self.ctx = ctx
         self.visits = VisitCache()
+        self.sites = SiteCache(ttl=site_ttl, monotonic=monotonic)
         self._pruned_at: datetime | None = None
         self.identity = secrets.token_hex(8)  # this consumer, as partition holder
         self.reset_at = time.monotonic()
@@ -150,7 +159,7 @@ class BatchProcessor:
             if keys
             else set()
         )
-        sites = load_site_configs(session, _site_ids(items))
+        sites = self.sites.configs(session, [hit for _, hit in items])
         now = self.ctx.clock()
         failures: list[dict[str, Any]] = []
         fresh: list[dict[str, Any]] = []
@@ -244,10 +253,60 @@ def _invalidate_late_days(session: Session, prepared: Sequence[PreparedHit], now
         mark_days_stale(session, idsite=idsite, days=days)
 
 
-def _site_ids(items: Sequence[tuple[Delivery, QueuedHit]]) -> list[int]:
-    ids = []
-    for _, hit in items:
-        raw = hit.params.get("idsite", "")
-        if raw.isascii() and raw.isdigit() and len(raw) < 10:
-            ids.append(int(raw))
-    return ids
+class SiteCache:
+    """Site settings for the worker, read again after `ttl` seconds; at once for a site or a
+    goal id it does not know (or an inactive site): it may have been created just now, and the
+    endpoint, whose cache is as old, already let the hit through.
+
+    Reading them for every batch was a tenth of a worker's time.
+    """
+
+    def __init__(self, *, ttl: float, monotonic: Callable[[], float]) -> None:
+        self.ttl = ttl
+        self.monotonic = monotonic
+        self._configs: dict[int, SiteConfig] = {}
+        self._loaded_at: dict[int, float] = {}
+
+    def configs(self, session: Session, hits: Sequence[QueuedHit]) -> dict[int, SiteConfig]:
+        """The cached configs, fresh for every site the hits name (unknown sites are absent)."""
+        now = self.monotonic()
+        named: dict[int, int | None] = {}  # site: a goal id among its hits (for a lookup)
+        stale: set[int] = set()
+        for hit in hits:
+            idsite = _number(hit.params.get("idsite", ""))
+            if idsite is None:
+                continue
+            idgoal = _number(hit.params.get("idgoal", ""))
+            if named.get(idsite, -1) != idgoal:
+                named[idsite] = idgoal
+                if self._needs_load(idsite, idgoal, now):
+                    stale.add(idsite)
+        if len(self._loaded_at) > 10_000:
+            self._configs.clear()
+            self._loaded_at.clear()
+            stale = set(named)
+        if stale:
+            found = load_site_configs(session, stale)
+            for idsite in stale:
+                self._loaded_at[idsite] = now
+                if idsite in found:
+                    self._configs[idsite] = found[idsite]
+                else:
+                    self._configs.pop(idsite, None)
+        return self._configs
+
+    def _needs_load(self, idsite: int, idgoal: int | None, now: float) -> bool:
+        loaded_at = self._loaded_at.get(idsite)
+        if loaded_at is None or now - loaded_at >= self.ttl:
+            return True
+        site = self._configs.get(idsite)
+        if site is None or not site.active:
+            return True
+        return idgoal is not None and idgoal > 0 and idgoal not in site.goals
+
+
+def _number(raw: str) -> int | None:
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit() and len(raw) < 10:
+        return int(raw)
+    return None
