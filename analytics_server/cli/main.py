@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import secrets
 import sys
 import time
@@ -16,6 +17,7 @@ from analytics_server.cli import reports as reports_cli
 from analytics_server.config import Settings, get_settings
 from analytics_server.db import create_db_engine, make_session_factory, upgrade_schema
 from analytics_server.errors import AppError
+from analytics_server.kit.access_log import ACCESS_LOGGER
 from analytics_server.sites import service as sites_service
 from analytics_server.tracking import service as tracking_service
 
@@ -35,11 +37,19 @@ def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from analytics_server.app import create_app
 
+    log_config = copy.deepcopy(LOGGING_CONFIG)  # plus the app's page log, as uvicorn prints
+    log_config["loggers"][ACCESS_LOGGER.name] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
     uvicorn.run(
         create_app(settings),
+        log_config=log_config,
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
