@@ -248,11 +248,24 @@ def _insert_visits(session: Session, rows: list[dict[str, Any]]) -> None:
         for row in rows:  # MySQL has no INSERT ... RETURNING
             row["idvisit"] = insert_visit(session, row)
         return
-    values = [{c: row.get(c, default) for c, default in _VISIT_DEFAULTS.items()} for row in rows]
+    # Only the columns with a value, or whose default is not NULL: a new visit leaves half of
+    # its ~90 columns NULL, and escaping them was a third of the insert's time. Rows of one
+    # shape go in one statement; a batch has few shapes.
+    shapes: dict[frozenset[str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for row in rows:
+        values = {}
+        for column, default in _VISIT_DEFAULTS.items():
+            value = row.get(column, default)
+            if value is not None or default is not None:
+                values[column] = value
+        targets, params = shapes.setdefault(frozenset(values), ([], []))
+        targets.append(row)
+        params.append(values)
     stmt = sa.insert(visit_t).returning(visit_t.c.idvisit, sort_by_parameter_order=True)
-    ids = session.execute(stmt, values).scalars().all()
-    for row, idvisit in zip(rows, ids, strict=True):
-        row["idvisit"] = int(idvisit)
+    for targets, params in shapes.values():
+        ids = session.execute(stmt, params).scalars().all()
+        for row, idvisit in zip(targets, ids, strict=True):
+            row["idvisit"] = int(idvisit)
 
 
 def _update_visits(session: Session, changed: list[tuple[dict[str, Any], set[str]]]) -> None:
