@@ -43,6 +43,7 @@ _SEEN_KEYS = sa.select(_KEYS.c.key).where(_KEYS.c.key.in_(sa.bindparam("keys", e
 PRUNE_EVERY = timedelta(minutes=10)
 CACHE_MAX_AGE = 60.0  # seconds
 SITE_TTL = 5.0  # seconds a site's settings are used before they are read again
+MISS_RELOAD_AFTER = 1.0  # seconds before a site or goal found missing is looked for again
 
 
 class DatabaseUnavailableError(Exception):
@@ -252,9 +253,9 @@ def _invalidate_late_days(session: Session, prepared: Sequence[PreparedHit], now
 
 
 class SiteCache:
-    """Site settings for the worker, read again after `ttl` seconds; at once for a site or a
-    goal id it does not know (or an inactive site): it may have been created just now, and the
-    endpoint, whose cache is as old, already let the hit through.
+    """Site settings for the worker, read again after `ttl` seconds; sooner (a second after
+    the last read, as the endpoint's cache) for a site or a goal id it does not know, or an
+    inactive site: it may have been created just now, and the endpoint let the hit through.
 
     Reading them for every batch was a tenth of a worker's time.
     """
@@ -297,6 +298,8 @@ class SiteCache:
         loaded_at = self._loaded_at.get(idsite)
         if loaded_at is None or now - loaded_at >= self.ttl:
             return True
+        if now - loaded_at < MISS_RELOAD_AFTER:
+            return False  # hits for a site that does not exist: not a read per batch
         site = self._configs.get(idsite)
         if site is None or not site.active:
             return True
