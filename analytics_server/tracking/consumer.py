@@ -101,6 +101,7 @@ def _loop(
             "duplicates": result.duplicates,
             "rejected_in_worker": result.rejected,
             "dead_lettered": len(result.poison),
+            **{f"excluded:{reason}": n for reason, n in result.excluded.items()},
         }
         queue.ack(partition, result.done, counts)
         stats.batches += 1

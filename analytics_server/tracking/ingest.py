@@ -1,5 +1,8 @@
 """The endpoint side of ingestion: validate, exclude, enqueue durably, then answer.
 
+A plain browser hit (answered 204 whatever becomes of it) is queued unjudged and the worker
+validates and excludes it, since it parses every hit anyway (`validation.judged_by_worker`).
+
 Sites and tokens come from short-lived in-process caches, so a hit costs no database query;
 only an order id is checked against the database (orders are rare, and an SDK deserves a 400
 for a duplicate). Everything else about a hit is the worker's job.
@@ -31,9 +34,8 @@ from analytics_server.tracking.validation import (
     TRACKED,
     HitOutcome,
     RawHit,
-    authorise,
-    check_site_rules,
-    exclusion_reason,
+    judge,
+    judged_by_worker,
     parse_raw,
 )
 
@@ -98,20 +100,23 @@ class Ingestor:
 
         Raises QueueUnavailableError when nothing could be queued: the caller answers 503.
         """
-        parsed = [parse_raw(hit) for hit in hits]
+        parsed = [None if judged_by_worker(hit) else parse_raw(hit) for hit in hits]
         requests = [p for p in parsed if isinstance(p, TrackingRequest)]
-        known_orders = await self._load(requests, bulk_token)
+        known_orders = await self._load(requests, bulk_token) if requests else set()
         outcomes: list[HitOutcome] = []
         queued: list[tuple[int, bytes]] = []
         counts: Counter[str] = Counter()
         for hit, req in zip(hits, parsed, strict=True):
-            outcome = self._judge(req, bulk_token, known_orders)
+            if req is None:  # the worker judges it; answered as tracked (a browser hit)
+                outcome, kind = HitOutcome(TRACKED), messages.KIND_UNJUDGED
+            else:
+                outcome = self._judge(req, bulk_token, known_orders)
+                kind = messages.KIND_HIT if outcome.status == TRACKED else messages.KIND_FAILURE
             outcomes.append(outcome)
             if outcome.status == EXCLUDED:
                 counts[f"excluded:{outcome.reason}"] += 1
                 continue
             counts["accepted" if outcome.status == TRACKED else "invalid"] += 1
-            kind = messages.KIND_HIT if outcome.status == TRACKED else messages.KIND_FAILURE
             body = messages.encode(
                 kind=kind, params=hit.params, facts=hit.facts, reason=outcome.reason
             )
@@ -133,11 +138,9 @@ class Ingestor:
             return HitOutcome(INVALID, req.message)
         try:
             site = self._site(req.idsite)
-            authorise(req, site, self._principal, ctx=self.ctx, bulk_token=bulk_token)
-            reason = exclusion_reason(req, site, self.ctx)
+            reason = judge(req, site, self._principal, ctx=self.ctx, bulk_token=bulk_token)
             if reason is not None:
                 return HitOutcome(EXCLUDED, reason)
-            check_site_rules(req, site)
             if req.idgoal == 0 and (site.idsite, req.order_id or "") in known_orders:
                 raise InvalidRequestError(
                     f"order {req.order_id!r} was already recorded for this site"

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from analytics_server.tracking.request import ServerFacts
+from analytics_server.tracking.validation import judging_headers
 
-KIND_HIT = "h"
-KIND_FAILURE = "f"
+KIND_HIT = "h"  # judged by the endpoint: to be stored
+KIND_FAILURE = "f"  # rejected by the endpoint: to be listed as a failure
+KIND_UNJUDGED = "u"  # a browser hit the worker judges (validation.judged_by_worker)
 
 # Idempotency keys: a random per-process prefix and a counter, unique without a syscall per hit.
 # A forked child (gunicorn, prefork pools) must not repeat its parent's keys: new prefix there.
@@ -88,6 +90,10 @@ def encode(*, kind: str, params: Mapping[str, str], facts: ServerFacts, reason: 
     }
     if reason:
         body["r"] = reason
+    if kind == KIND_UNJUDGED and facts.headers:
+        headers = judging_headers(facts.headers)
+        if headers:
+            body["h"] = headers
     # surrogatepass: a rejected hit with a lone surrogate must still reach the failure log.
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     return text.encode("utf-8", "surrogatepass")
@@ -103,6 +109,7 @@ def decode(body: bytes) -> QueuedHit:
         referer_header=referer,
         received_at=datetime.fromtimestamp(ts, UTC),
         source=source,
+        headers=data.get("h", {}),
     )
     return QueuedHit(
         kind=data["t"], key=data["k"], params=data["p"], facts=facts, reason=data.get("r", "")

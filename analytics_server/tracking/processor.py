@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,10 +29,11 @@ from analytics_server.logs import repository as logs
 from analytics_server.models import IngestKey, TrackingFailure
 from analytics_server.sites.service import SiteConfig, load_site_configs
 from analytics_server.tracking.context import TrackerContext
-from analytics_server.tracking.messages import KIND_FAILURE, QueuedHit, decode
+from analytics_server.tracking.messages import KIND_FAILURE, KIND_UNJUDGED, QueuedHit, decode
 from analytics_server.tracking.pipeline import PreparedHit, apply_hit, prepare_hit
 from analytics_server.tracking.queue import Delivery, IngestQueue
 from analytics_server.tracking.request import parse_request
+from analytics_server.tracking.validation import judge, no_principal
 from analytics_server.visitors.service import VisitCache
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,15 @@ class BatchResult:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    excluded: Counter[str] = field(default_factory=Counter)  # by reason: judged here
+
+
+class _Excluded(Exception):
+    """A hit the worker judged (messages.KIND_UNJUDGED) is excluded: count it, store nothing."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 _UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError)
@@ -152,6 +163,7 @@ class BatchProcessor:
         result.stored += tally.stored
         result.duplicates += tally.duplicates
         result.rejected += tally.rejected
+        result.excluded.update(tally.excluded)
 
     def _write_in(
         self, session: Session, items: Sequence[tuple[Delivery, QueuedHit]], tally: BatchResult
@@ -178,6 +190,8 @@ class BatchProcessor:
             except InvalidRequestError as exc:
                 failures.append(failure_row(hit, exc.message, now))
                 tally.rejected += 1
+            except _Excluded as exc:
+                tally.excluded[exc.reason] += 1
         self._prefetch(session, [p for _, p in prepared])
         writes = logs.PendingWrites()
         for hit, ready in prepared:
@@ -217,6 +231,10 @@ class BatchProcessor:
         site = sites.get(req.idsite)
         if site is None or not site.active:
             raise InvalidRequestError(f"idsite {req.idsite} is not a known, active site")
+        if hit.kind == KIND_UNJUDGED:  # a browser hit the endpoint queued without judging
+            reason = judge(req, site, no_principal, ctx=self.ctx)
+            if reason is not None:
+                raise _Excluded(reason)
         return prepare_hit(session, self.ctx, site, req)
 
     def _prefetch(self, session: Session, prepared: Sequence[PreparedHit]) -> None:

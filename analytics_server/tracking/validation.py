@@ -114,6 +114,55 @@ def exclusion_reason(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext
     return None
 
 
+def judge(
+    req: TrackingRequest,
+    site: SiteConfig,
+    principal_of: Callable[[str], Principal | None],
+    *,
+    ctx: TrackerContext,
+    bulk_token: str | None = None,
+) -> str | None:
+    """Authorise, exclude and check a parsed hit against its site: the exclusion reason, or
+    None to track it; raises InvalidRequestError for a hit to reject."""
+    authorise(req, site, principal_of, ctx=ctx, bulk_token=bulk_token)
+    reason = exclusion_reason(req, site, ctx)
+    if reason is None:
+        check_site_rules(req, site)
+    return reason
+
+
+# A browser hit with none of these is judged by the worker (see `judged_by_worker`).
+_JUDGED_BY_ENDPOINT = frozenset(
+    {"token_auth", "cip", "cdt", "country", "region", "city", "lat", "long", "ec_id"}
+)
+
+
+def judged_by_worker(hit: RawHit) -> bool:
+    """Whether the endpoint may queue a hit without judging it: a browser hit (answered 204
+    whatever happens to it) that needs no token and no order lookup. The worker parses each
+    hit anyway, so judging it there saves the endpoint a second parse (a fifth of its time
+    per hit); a hit it rejects is listed as a failure and one it excludes is counted."""
+    return (
+        hit.facts.source == "browser"
+        and hit.decode_error is None
+        and _JUDGED_BY_ENDPOINT.isdisjoint(hit.params)
+    )
+
+
+def judging_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The request headers `exclusion_reason` reads, for a hit the worker judges: the privacy
+    and prefetch signals, and of the cookies only whether `matomo_ignore` was set."""
+    kept = {name: headers[name] for name in _SIGNAL_HEADERS.intersection(headers)}
+    if "matomo_ignore=" in headers.get("cookie", ""):
+        kept["cookie"] = "matomo_ignore="
+    return kept
+
+
+def no_principal(_token: str) -> Principal | None:
+    """For the worker's judgement: its hits carry no token (see `judged_by_worker`)."""
+    return None
+
+
 def check_site_rules(req: TrackingRequest, site: SiteConfig) -> None:
     """Reasons to reject that need only the site's configuration (goals, ecommerce)."""
     if req.idgoal is not None and req.idgoal > 0 and req.idgoal not in site.goals:
