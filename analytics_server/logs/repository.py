@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from analytics_server.kit.dialect import insert_ignore, is_mysql, temporary_table_options
 from analytics_server.kit.hashing import crc32
+from analytics_server.logs import bulk
 from analytics_server.models import (
     IngestKey,
     LogAction,
@@ -227,17 +228,12 @@ _CHANGES_READY = "analytics.tmp_visit_changes"
 
 @lru_cache(maxsize=256)
 def _visit_update(columns: tuple[str, ...], dialect: Dialect) -> Any:
-    if is_mysql(dialect):
-        changes = _changes_table(dialect)
-        return (
-            sa.update(visit_t)
-            .where(visit_t.c.idvisit == changes.c.idvisit)
-            .values({c: changes.c[c] for c in columns})
-        )
+    """UPDATE ... JOIN the scratch table (MySQL)."""
+    changes = _changes_table(dialect)
     return (
         sa.update(visit_t)
-        .where(visit_t.c.idvisit == sa.bindparam("id_"))
-        .values({c: sa.bindparam(f"v_{c}") for c in columns})
+        .where(visit_t.c.idvisit == changes.c.idvisit)
+        .values({c: changes.c[c] for c in columns})
     )
 
 
@@ -261,11 +257,10 @@ def _insert_visits(session: Session, rows: list[dict[str, Any]]) -> None:
         targets, params = shapes.setdefault(frozenset(values), ([], []))
         targets.append(row)
         params.append(values)
-    stmt = sa.insert(visit_t).returning(visit_t.c.idvisit, sort_by_parameter_order=True)
-    for targets, params in shapes.values():
-        ids = session.execute(stmt, params).scalars().all()
+    for shape, (targets, params) in shapes.items():
+        ids = bulk.insert_returning_ids(session, visit_t, sorted(shape), params)
         for row, idvisit in zip(targets, ids, strict=True):
-            row["idvisit"] = int(idvisit)
+            row["idvisit"] = idvisit
 
 
 def _update_visits(session: Session, changed: list[tuple[dict[str, Any], set[str]]]) -> None:
@@ -281,11 +276,10 @@ def _update_visits(session: Session, changed: list[tuple[dict[str, Any], set[str
 
 def _update_shape(session: Session, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect
-    stmt = _visit_update(columns, dialect)
     if not is_mysql(dialect):  # SQLite: executemany of UPDATEs runs in-process
-        params = [{"id_": r["idvisit"], **{f"v_{c}": r[c] for c in columns}} for r in rows]
-        session.execute(stmt, params)
+        bulk.update_rows(session, visit_t, key="idvisit", columns=columns, rows=rows)
         return
+    stmt = _visit_update(columns, dialect)
     changes = _changes_table(dialect)
     conn = session.connection()
     if not conn.info.get(_CHANGES_READY):
@@ -293,9 +287,7 @@ def _update_shape(session: Session, columns: tuple[str, ...], rows: list[dict[st
         conn.info[_CHANGES_READY] = True
     # Aria is not transactional: whatever a failed batch left in the table goes first.
     conn.execute(sa.delete(changes))
-    conn.execute(
-        sa.insert(changes), [{"idvisit": r["idvisit"], **{c: r[c] for c in columns}} for r in rows]
-    )
+    bulk.insert_rows(session, changes, ("idvisit", *columns), rows)
     conn.execute(stmt)
 
 
@@ -354,8 +346,8 @@ class PendingWrites:
         for row, visit in self.actions:
             row["idvisit"] = visit["idvisit"]
             shapes.setdefault(frozenset(row), []).append(row)
-        for rows in shapes.values():
-            session.execute(sa.insert(action_t), rows)
+        for shape, rows in shapes.items():
+            bulk.insert_rows(session, action_t, sorted(shape), rows)
         self.actions = []
 
     def flush(self, session: Session) -> None:

@@ -25,6 +25,7 @@ from analytics_server.archiving.invalidation import mark_days_stale
 from analytics_server.errors import InvalidRequestError
 from analytics_server.kit.clock import local_day
 from analytics_server.kit.periods import day_bounds_utc
+from analytics_server.logs import bulk
 from analytics_server.logs import repository as logs
 from analytics_server.models import IngestKey, TrackingFailure
 from analytics_server.sites.service import SiteConfig, load_site_configs
@@ -205,8 +206,7 @@ class BatchProcessor:
         _invalidate_late_days(session, [ready for _, ready in prepared], now)
         if failures:
             session.execute(sa.insert(TrackingFailure), failures)
-        if fresh:
-            session.execute(sa.insert(_KEYS), fresh)  # the table: ORM bulk insert costs more
+        bulk.insert_rows(session, _KEYS, ("key", "processed_at"), fresh)
 
     def _maybe_prune(self) -> None:
         """Every ten minutes, drop idempotency keys and failure records past their retention,
