@@ -6,6 +6,7 @@ columns written together, action rows in bulk); these tests hold it to the hit-b
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -145,3 +146,28 @@ def test_a_batch_continues_visits_written_by_the_previous_one(
         single.process([delivery])
 
     assert _stored(db, in_two) == _stored(db, one_by_one)
+
+
+def test_the_cyclic_collector_is_paused_during_a_batch_only(
+    engine: Engine, settings: Settings, db: Session
+) -> None:
+    seen: list[bool] = []
+
+    class Clock(FakeClock):
+        def __call__(self) -> datetime:
+            seen.append(gc.isenabled())
+            return super().__call__()
+
+    ctx = TrackerContext.from_settings(settings, clock=Clock(START + timedelta(minutes=5)))
+    processor = BatchProcessor(make_session_factory(engine), ctx)
+    processor.process(_deliveries(_site(db))[:3])
+    assert seen
+    assert not any(seen)
+    assert gc.isenabled()
+
+    gc.disable()  # a process that runs without it keeps it off
+    try:
+        processor.process(_deliveries(_site(db))[:3])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
