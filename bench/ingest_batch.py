@@ -3,11 +3,14 @@
     .venv/bin/python bench/ingest_batch.py                    # MariaDB, 20,000 hits
     .venv/bin/python bench/ingest_batch.py --db sqlite
     .venv/bin/python bench/ingest_batch.py --profile 25       # plus cProfile's top 25
+    .venv/bin/python bench/ingest_batch.py --judged           # hits as queued before 36d85b8
 
 Makes the hits bench/ingest.py sends (5,000 visitors, one page view per hit, `send_image=0`,
-a Chrome user agent, all from 127.0.0.1), encodes each as the web process queues it, and feeds
+a Chrome user agent, all from 127.0.0.1), encodes each as the web process queues it (plain
+browser hits unjudged, for the worker to judge), and feeds
 them as deliveries in batches of 500 to one `BatchProcessor`, as a drain does. Prints the
-worker's CPU and wall time per stored hit and, when its process is visible, MariaDB's CPU.
+worker's CPU and wall time per stored hit, the part of it the garbage collector took (as its
+callbacks see it) and, when its process is visible, MariaDB's CPU.
 The first batch (salts, new action names) is a warm-up, left out of the figures.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import random
@@ -38,6 +42,7 @@ from analytics_server.tracking.context import TrackerContext
 from analytics_server.tracking.processor import BatchProcessor
 from analytics_server.tracking.queue import Delivery
 from analytics_server.tracking.request import ServerFacts
+from analytics_server.tracking.validation import RawHit, judged_by_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -68,8 +73,9 @@ def make_queries(visitors: int, hits: int, seed: int) -> list[str]:
     return queries
 
 
-def deliveries(queries: list[str], *, rate: float) -> list[Delivery]:
-    """Queue messages as the endpoint writes them, received `rate` hits a second until now."""
+def deliveries(queries: list[str], *, rate: float, judged: bool) -> list[Delivery]:
+    """Queue messages as the endpoint writes them, received `rate` hits a second until now;
+    `judged`: all as hits the endpoint judged (as it did before the worker judged any)."""
     start = datetime.now(UTC) - timedelta(seconds=len(queries) / rate)
     result = []
     for n, query in enumerate(queries):
@@ -82,7 +88,11 @@ def deliveries(queries: list[str], *, rate: float) -> list[Delivery]:
             source="browser",
             headers={"host": "bench", "user-agent": AGENT},
         )
-        body = messages.encode(kind=messages.KIND_HIT, params=parse_query(query), facts=facts)
+        params = parse_query(query)
+        # As the endpoint queues it: a plain browser hit goes unjudged, the worker judges it.
+        unjudged = not judged and judged_by_worker(RawHit(params=params, facts=facts))
+        kind = messages.KIND_UNJUDGED if unjudged else messages.KIND_HIT
+        body = messages.encode(kind=kind, params=params, facts=facts)
         result.append(Delivery(str(n), body, time.time()))
     return result
 
@@ -131,6 +141,22 @@ def service_pids(*names: str) -> list[int]:
     return found
 
 
+class GcTimer:
+    """Time spent in the garbage collector, by generation."""
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.runs = [0, 0, 0]
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds[info["generation"]] += time.process_time() - self._started
+            self.runs[info["generation"]] += 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -140,8 +166,15 @@ def main() -> None:
     parser.add_argument("--hits", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--rate", type=float, default=2000, help="hits/s the hits were sent at")
+    parser.add_argument(
+        "--judged", action="store_true", help="every hit judged by the endpoint (the old way)"
+    )
     parser.add_argument("--profile", type=int, nargs="?", const=30, metavar="N")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() after the warm-up, as a worker may"
+    )
+    parser.add_argument("--gc-threshold", type=int, help="gc.set_threshold(N) before the batches")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-batch-"))
@@ -153,24 +186,32 @@ def main() -> None:
     )
     engine = create_db_engine(url, pool_size=2)
     processor = BatchProcessor(make_session_factory(engine), TrackerContext.from_settings(settings))
-    queued = deliveries(make_queries(args.visitors, args.hits, seed=1), rate=args.rate)
+    queries = make_queries(args.visitors, args.hits, seed=1)
+    queued = deliveries(queries, rate=args.rate, judged=args.judged)
     batches = [queued[i : i + args.batch] for i in range(0, len(queued), args.batch)]
 
+    if args.gc_threshold:
+        gc.set_threshold(args.gc_threshold)
     warm = processor.process(batches[0])
+    if args.gc_freeze:
+        gc.freeze()
     stored = 0
     mariadb = service_pids("mariadbd", "mysqld") if args.db == "mysql" else []
     profiler = cProfile.Profile() if args.profile else None
+    collector = GcTimer()
+    gc.callbacks.append(collector)
     db_before, cpu_before, wall_before = cpu_seconds(mariadb), time.process_time(), time.time()
     if profiler is not None:
         profiler.enable()
     for batch in batches[1:]:
         result = processor.process(batch)
-        if result.poison or result.rejected or result.duplicates:
+        if result.poison or result.rejected or result.duplicates or result.excluded:
             raise SystemExit(f"unexpected result: {result}")
         stored += result.stored
     if profiler is not None:
         profiler.disable()
     cpu = time.process_time() - cpu_before
+    gc.callbacks.remove(collector)
     wall = time.time() - wall_before
     db_cpu = cpu_seconds(mariadb) - db_before
 
@@ -186,6 +227,12 @@ def main() -> None:
     print(f"visits:       {visits}")
     print(f"worker CPU:   {cpu / stored * 1e6:.0f} us/hit{' (profiled)' if profiler else ''}")
     print(f"wall:         {wall / stored * 1e6:.0f} us/hit")
+    runs = "/".join(str(n) for n in collector.runs)
+    per_run = "/".join(f"{t * 1000:.1f}" for t in collector.seconds)
+    print(
+        f"of which GC:  {sum(collector.seconds) / stored * 1e6:.0f} us/hit "
+        f"({runs} runs of generations 0/1/2, {per_run} ms in all)"
+    )
     if mariadb:
         print(f"MariaDB CPU:  {db_cpu / stored * 1e6:.0f} us/hit")
     if profiler is not None:
