@@ -204,6 +204,7 @@ def _defaults(table: sa.Table) -> dict[str, Any]:
 
 
 _ACTION_DEFAULTS = _defaults(action_t)
+_ACTION_SET_DEFAULTS = {c: d for c, d in _ACTION_DEFAULTS.items() if d is not None}
 _VISIT_DEFAULTS = _defaults(visit_t)
 
 # Changed columns of existing visits go through this scratch table, then one UPDATE ... JOIN:
@@ -322,10 +323,8 @@ class PendingWrites:
     def add_action(self, values: Mapping[str, Any], *, visit: Mapping[str, Any]) -> None:
         """An action row; its idvisit is taken from `visit` when the rows are written."""
         # Only the columns that have a value: rows of one kind share a shape (see flush).
-        row = {k: v for k, v in values.items() if k in _ACTION_DEFAULTS and v is not None}
-        for column, default in _ACTION_DEFAULTS.items():
-            if default is not None:
-                row.setdefault(column, default)
+        row = dict(_ACTION_SET_DEFAULTS)
+        row.update({k: v for k, v in values.items() if v is not None and k in _ACTION_DEFAULTS})
         self.actions.append((row, visit))
 
     def touch_visit(self, row: dict[str, Any], changed: Iterable[str]) -> None:
