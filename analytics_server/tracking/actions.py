@@ -90,6 +90,10 @@ def action_kind(req: TrackingRequest, page: PageFacts) -> int | None:
     return m.HIT_PAGEVIEW
 
 
+# The page URLs of a site come back hit after hit.
+_split_url_prefix = lru_cache(maxsize=16_384)(split_url_prefix)
+
+
 def _ids(
     session: Session, ctx: TrackerContext, pairs: dict[str, tuple[int, str | None]]
 ) -> dict[str, Any]:
@@ -99,7 +103,7 @@ def _ids(
         if name:
             prefix = None
             if action_type == m.ACTION_TYPE_PAGE_URL:
-                prefix, name = split_url_prefix(name)
+                prefix, name = _split_url_prefix(name)
             result[column] = ctx.actions.resolve(session, action_type, name, prefix)
         else:
             result[column] = None

@@ -86,6 +86,8 @@ def _classify(
 
 
 def _referrer_excluded(urlref: str, site: SiteConfig) -> bool:
+    if not site.excluded_referrers or not urlref:
+        return False
     lowered = urlref.lower()
     return any(pattern.lower() in lowered for pattern in site.excluded_referrers)
 

@@ -313,21 +313,19 @@ class SiteCache:
     def configs(self, session: Session, hits: Sequence[QueuedHit]) -> dict[int, SiteConfig]:
         """The cached configs, fresh for every site the hits name (unknown sites are absent)."""
         now = self.monotonic()
-        named: dict[int, int | None] = {}  # site: a goal id among its hits (for a lookup)
+        named: set[int] = set()
         stale: set[int] = set()
-        for hit in hits:
-            idsite = _number(hit.params.get("idsite", ""))
-            if idsite is None:
-                continue
-            idgoal = _number(hit.params.get("idgoal", ""))
-            if named.get(idsite, -1) != idgoal:
-                named[idsite] = idgoal
-                if self._needs_load(idsite, idgoal, now):
+        pairs = {(h.params.get("idsite", ""), h.params.get("idgoal", "")) for h in hits}
+        for raw_site, raw_goal in pairs:
+            idsite = _number(raw_site)
+            if idsite is not None:
+                named.add(idsite)
+                if self._needs_load(idsite, _number(raw_goal), now):
                     stale.add(idsite)
         if len(self._loaded_at) > 10_000:
             self._configs.clear()
             self._loaded_at.clear()
-            stale = set(named)
+            stale = named
         if stale:
             found = load_site_configs(session, stale)
             for idsite in stale:
