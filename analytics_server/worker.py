@@ -14,6 +14,7 @@ reports whose period is complete and whose hour has come in their site's time zo
 
 from __future__ import annotations
 
+import gc
 from dataclasses import asdict
 from datetime import date
 from functools import lru_cache
@@ -64,6 +65,7 @@ def _ingest() -> tuple[IngestQueue, BatchProcessor]:
     """Per worker process (after fork): queue connection, database and caches."""
     engine = create_db_engine(settings.database.url, pool_size=2)
     processor = BatchProcessor(make_session_factory(engine), TrackerContext.from_settings(settings))
+    gc.freeze()  # what exists now lives as long as the process: no collection walks it again
     return open_queue(settings), processor
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import multiprocessing.synchronize
@@ -165,6 +166,7 @@ def _consumer_process(settings: Settings, stop: _Stop) -> None:
     engine = create_db_engine(settings.database.url, pool_size=2)
     processor = BatchProcessor(make_session_factory(engine), TrackerContext.from_settings(settings))
     queue = open_queue(settings)
+    gc.freeze()  # what exists now lives as long as the process: no collection walks it again
     try:
         consume_until(stop, queue, processor, settings)
     finally:
