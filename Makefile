@@ -43,6 +43,7 @@ migrate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --mode embedded --seconds 20
 	$(BIN)/python bench/ingest.py --mode redis --seconds 20
+	$(BIN)/python bench/ingest_batch.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/api.py --runs 30
 	$(BIN)/python bench/email_report.py
