@@ -99,10 +99,15 @@ def check_realtime(demo: Demo, page: Any, widget: Widget, params: dict[str, str]
     a window one minute longer."""
     shown = page.evaluate(READ_COUNTERS, section_of(page, widget))
     assert [minutes for minutes, _, _ in shown] == [3, 30, 1440]
-    idsite = params["idSite"]
+    idsite, segment = params["idSite"], params.get("segment", "")
     for minutes, visits, actions in shown:
-        now = demo.api("Live.getCounters", lastMinutes=str(minutes), idSite=idsite)[0]
-        wider = demo.api("Live.getCounters", lastMinutes=str(minutes + 1), idSite=idsite)[0]
+        # The page's segment applies to its counters, as to the rest of the page.
+        now = demo.api(
+            "Live.getCounters", lastMinutes=str(minutes), idSite=idsite, segment=segment
+        )[0]
+        wider = demo.api(
+            "Live.getCounters", lastMinutes=str(minutes + 1), idSite=idsite, segment=segment
+        )[0]
         assert now["visits"] <= visits <= wider["visits"], f"{page.url}: {minutes} minutes"
         assert now["actions"] <= actions <= wider["actions"], f"{page.url}: {minutes} minutes"
     latest = demo.api(
@@ -110,7 +115,7 @@ def check_realtime(demo: Demo, page: Any, widget: Widget, params: dict[str, str]
         period="",
         date="",
         filter_limit="10",
-        segment=params.get("segment", ""),
+        segment=segment,
         idSite=idsite,
     )
     check_cards(demo, page.evaluate(READ_VISITS, section_of(page, widget)), latest)
