@@ -42,12 +42,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def make_paths(visitors: int, seed: int, bulk: int = 1) -> list[bytes]:
-    """GET requests of one page view each, or (bulk > 1) Matomo bulk POSTs of `bulk` hits."""
+def make_queries(visitors: int, hits: int, seed: int) -> list[str]:
+    """The benchmark's hits as query strings: one page view each, of a random visitor."""
     rng = random.Random(seed)
     pages = [f"/docs/section-{i // 20}/article-{i}" for i in range(200)]
     queries = []
-    for n in range(visitors * 4):
+    for n in range(hits):
         visitor = rng.randrange(visitors)
         hit = {
             "idsite": 1,
@@ -61,6 +61,12 @@ def make_paths(visitors: int, seed: int, bulk: int = 1) -> list[bytes]:
             "pf_srv": rng.randrange(20, 400),
         }
         queries.append(urlencode(hit))
+    return queries
+
+
+def make_paths(visitors: int, seed: int, bulk: int = 1) -> list[bytes]:
+    """GET requests of one page view each, or (bulk > 1) Matomo bulk POSTs of `bulk` hits."""
+    queries = make_queries(visitors, visitors * 4, seed)
     agent = "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0\r\n"
     if bulk <= 1:
         return [

@@ -19,20 +19,18 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import os
 import pstats
-import random
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ingest import cpu_seconds, make_queries, prepare, service_pids  # bench/ingest.py
 
 from analytics_server.config import Settings
 from analytics_server.db import create_db_engine, make_session_factory
@@ -44,33 +42,7 @@ from analytics_server.tracking.queue import Delivery
 from analytics_server.tracking.request import ServerFacts
 from analytics_server.tracking.validation import RawHit, judged_by_worker
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-MYSQL = "mysql+pymysql://root@127.0.0.1:3306"
-DATABASE = "analytics_bench_ingest_batch"
 AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0"
-
-
-def make_queries(visitors: int, hits: int, seed: int) -> list[str]:
-    """The query strings of bench/ingest.py's `make_paths`: one page view each."""
-    rng = random.Random(seed)
-    pages = [f"/docs/section-{i // 20}/article-{i}" for i in range(200)]
-    queries = []
-    for n in range(hits):
-        visitor = rng.randrange(visitors)
-        hit = {
-            "idsite": 1,
-            "rec": 1,
-            "_id": f"{visitor:016x}",
-            "url": "https://kb.example.com" + rng.choice(pages),
-            "action_name": f"Article {n % 200}",
-            "res": "1920x1080",
-            "send_image": 0,
-            "pv_id": f"{n % 999999:06d}",
-            "pf_srv": rng.randrange(20, 400),
-        }
-        queries.append(urlencode(hit))
-    return queries
 
 
 def deliveries(queries: list[str], *, rate: float, judged: bool) -> list[Delivery]:
@@ -95,50 +67,6 @@ def deliveries(queries: list[str], *, rate: float, judged: bool) -> list[Deliver
         body = messages.encode(kind=kind, params=params, facts=facts)
         result.append(Delivery(str(n), body, time.time()))
     return result
-
-
-def prepare(db: str, workdir: Path) -> str:
-    """A fresh database with one site, made by the CLI as bench/ingest.py makes it."""
-    if db == "sqlite":
-        url = f"sqlite:///{workdir}/bench.sqlite3"
-    else:
-        admin = sa.create_engine(MYSQL)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-            conn.execute(
-                sa.text(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
-            )
-        admin.dispose()
-        url = f"{MYSQL}/{DATABASE}"
-    env = {**os.environ, "ANALYTICS_DATABASE__URL": url, "ANALYTICS_DATA_DIR": str(workdir)}
-    cli = str(BIN / "analytics-server")
-    subprocess.run([cli, "migrate"], env=env, check=True, capture_output=True)
-    add = [cli, "site", "add", "--name", "KB", "--url", "https://kb.example.com"]
-    subprocess.run(add, env=env, check=True, capture_output=True)
-    return url
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(f) for f in fields[11:13])  # utime stime
-    return total / tick
-
-
-def service_pids(*names: str) -> list[int]:
-    found = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() in names:
-                found.append(int(comm.parent.name))
-        except OSError:
-            continue
-    return found
 
 
 class GcTimer:
@@ -178,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-batch-"))
-    url = prepare(args.db, workdir)
+    url, _env = prepare("embedded" if args.db == "sqlite" else "redis", workdir)
     settings = Settings(
         database={"url": url},  # type: ignore[arg-type]
         data_dir=workdir,
