@@ -102,7 +102,7 @@ class Ingestor:
         """
         parsed = [None if judged_by_worker(hit) else parse_raw(hit) for hit in hits]
         requests = [p for p in parsed if isinstance(p, TrackingRequest)]
-        known_orders = await self._load(requests, bulk_token) if requests else set()
+        known_orders = await self._load(requests, bulk_token)
         outcomes: list[HitOutcome] = []
         queued: list[tuple[int, bytes]] = []
         counts: Counter[str] = Counter()

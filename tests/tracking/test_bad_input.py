@@ -310,6 +310,20 @@ def test_bulk_entry_that_is_a_number_is_counted_invalid_and_listed(
     assert failure.source == "bulk"
 
 
+def test_a_bulk_of_only_unreadable_entries_lists_them_to_a_super_user(
+    client: TestClient, db: Session
+) -> None:
+    create_site(db)
+    token = create_token(db)
+    answer = _bulk(client, {"requests": [5, 7], "token_auth": token})
+    assert answer.json() == {
+        "status": "success",
+        "tracked": 0,
+        "invalid": 2,
+        "invalid_indices": [0, 1],
+    }
+
+
 def test_mixed_bulk_stores_the_good_requests_only(client: TestClient, db: Session) -> None:
     site = create_site(db)
     token = create_token(db)
