@@ -42,8 +42,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def make_queries(visitors: int, hits: int, seed: int) -> list[str]:
-    """The benchmark's hits as query strings: one page view each, of a random visitor."""
+def visitor_ip(visitor: int) -> str:
+    """Each visitor's own address (10.0.0.1 upwards), as a reverse proxy reports it."""
+    return f"10.{visitor >> 16 & 255}.{visitor >> 8 & 255}.{visitor & 255}"
+
+
+def make_queries(visitors: int, hits: int, seed: int) -> list[tuple[str, str]]:
+    """The benchmark's hits: one page view each, of a random visitor, as (query, address).
+
+    Every visitor has an address of its own, so its fingerprint is its own too: from one
+    address and browser all hits would be one visitor by Matomo's rules (the fingerprint
+    fallback), and the workers would keep updating a handful of visits.
+    """
     rng = random.Random(seed)
     pages = [f"/docs/section-{i // 20}/article-{i}" for i in range(200)]
     queries = []
@@ -60,23 +70,27 @@ def make_queries(visitors: int, hits: int, seed: int) -> list[str]:
             "pv_id": f"{n % 999999:06d}",
             "pf_srv": rng.randrange(20, 400),
         }
-        queries.append(urlencode(hit))
+        queries.append((urlencode(hit), visitor_ip(visitor + 1)))
     return queries
 
 
 def make_paths(visitors: int, seed: int, bulk: int = 1) -> list[bytes]:
-    """GET requests of one page view each, or (bulk > 1) Matomo bulk POSTs of `bulk` hits."""
+    """GET requests of one page view each, or (bulk > 1) Matomo bulk POSTs of `bulk` hits
+    (those carry the address of their first hit: one device sending what it kept)."""
     queries = make_queries(visitors, visitors * 4, seed)
     agent = "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0\r\n"
+    proxy = "X-Forwarded-For: "
     if bulk <= 1:
         return [
-            f"GET /matomo.php?{q} HTTP/1.1\r\nHost: bench\r\n{agent}\r\n".encode() for q in queries
+            f"GET /matomo.php?{q} HTTP/1.1\r\nHost: bench\r\n{agent}{proxy}{ip}\r\n\r\n".encode()
+            for q, ip in queries
         ]
     paths = []
     for i in range(0, len(queries) - bulk + 1, bulk):
-        body = json.dumps({"requests": ["?" + q for q in queries[i : i + bulk]], "send_image": 0})
+        chunk = queries[i : i + bulk]
+        body = json.dumps({"requests": ["?" + q for q, _ in chunk], "send_image": 0})
         paths.append(
-            f"POST /matomo.php HTTP/1.1\r\nHost: bench\r\n{agent}"
+            f"POST /matomo.php HTTP/1.1\r\nHost: bench\r\n{agent}X-Forwarded-For: {chunk[0][1]}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode()
         )
     return paths
@@ -262,6 +276,7 @@ def prepare(mode: str, workdir: Path) -> tuple[str, dict[str, str]]:
         "ANALYTICS_INGEST__BACKEND": mode,
         "ANALYTICS_INGEST__REDIS_PREFIX": f"bench{os.getpid()}",
         "ANALYTICS_PRIVACY__IP_ANONYMISATION_BYTES": "2",
+        "ANALYTICS_TRACKER__TRUSTED_PROXIES": '["127.0.0.1"]',  # visitors' own addresses
     }
     subprocess.run([BIN / "analytics-server", "migrate"], env=env, check=True, capture_output=True)
     subprocess.run(

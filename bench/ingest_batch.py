@@ -6,11 +6,11 @@
     .venv/bin/python bench/ingest_batch.py --judged           # hits as queued before 36d85b8
 
 Makes the hits bench/ingest.py sends (5,000 visitors, one page view per hit, `send_image=0`,
-a Chrome user agent, all from 127.0.0.1), encodes each as the web process queues it (plain
-browser hits unjudged, for the worker to judge), and feeds
-them as deliveries in batches of 500 to one `BatchProcessor`, as a drain does. Prints the
-worker's CPU and wall time per stored hit, the part of it the garbage collector took (as its
-callbacks see it) and, when its process is visible, MariaDB's CPU.
+a Chrome user agent, each visitor from an address of its own), encodes each as the web
+process queues it (plain browser hits unjudged, for the worker to judge), and feeds them
+as deliveries in batches of the default batch size (1,000) to one `BatchProcessor`, as a
+drain does. Prints the worker's CPU and wall time per stored hit, the part of it the garbage
+collector took (as its callbacks see it) and, when its process is visible, MariaDB's CPU.
 The first batch (salts, new action names) is a warm-up, left out of the figures.
 """
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest import cpu_seconds, make_queries, prepare, service_pids  # bench/ingest.py
 
-from analytics_server.config import Settings
+from analytics_server.config import IngestSettings, Settings
 from analytics_server.db import create_db_engine, make_session_factory
 from analytics_server.kit.querystring import parse_query
 from analytics_server.tracking import messages
@@ -45,14 +45,14 @@ from analytics_server.tracking.validation import RawHit, judged_by_worker
 AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0"
 
 
-def deliveries(queries: list[str], *, rate: float, judged: bool) -> list[Delivery]:
+def deliveries(queries: list[tuple[str, str]], *, rate: float, judged: bool) -> list[Delivery]:
     """Queue messages as the endpoint writes them, received `rate` hits a second until now;
     `judged`: all as hits the endpoint judged (as it did before the worker judged any)."""
     start = datetime.now(UTC) - timedelta(seconds=len(queries) / rate)
     result = []
-    for n, query in enumerate(queries):
+    for n, (query, ip) in enumerate(queries):
         facts = ServerFacts(
-            ip="127.0.0.1",
+            ip=ip,
             user_agent=AGENT,
             accept_language="",
             referer_header="",
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("mysql", "sqlite"), default="mysql")
     parser.add_argument("--visitors", type=int, default=5000)
     parser.add_argument("--hits", type=int, default=20_000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=IngestSettings().batch_size)
     parser.add_argument("--rate", type=float, default=2000, help="hits/s the hits were sent at")
     parser.add_argument(
         "--judged", action="store_true", help="every hit judged by the endpoint (the old way)"
