@@ -74,7 +74,7 @@ class IngestSettings(BaseModel):
     redis_prefix: str = "ingest"  # key prefix, so installations can share a Redis
     partitions: int = Field(default=4, ge=1, le=256)
     spool_path: str | None = None  # default: <data_dir>/ingest-spool.sqlite3
-    batch_size: int = Field(default=500, ge=1, le=10_000)
+    batch_size: int = Field(default=1000, ge=1, le=10_000)
     # Process each accepted request before answering (tests and debugging only).
     inline: bool = False
     # Whether `serve` consumes the queue; default: yes for embedded, no for redis.

@@ -28,7 +28,7 @@ class DrainStats:
 
 @dataclass(frozen=True)
 class DrainLimits:
-    batch_size: int = 500
+    batch_size: int = 1000
     # Then give the partition back (Celery re-dispatches): with more partitions than worker
     # processes, long tenures left the others waiting (20 s held half the visitors back).
     max_seconds: float = 2.0
