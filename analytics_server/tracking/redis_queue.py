@@ -30,6 +30,17 @@ def _hits_in(fields: dict[bytes, bytes]) -> int:
     return fields[b"m"].count(b"\n") + 1 if b"m" in fields else 1
 
 
+def _resp(*args: bytes) -> bytes:
+    """One command in the Redis protocol (RESP): an array of bulk strings."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        parts += (b"$%d\r\n" % len(arg), arg, b"\r\n")
+    return b"".join(parts)
+
+
+_MULTI, _EXEC = _resp(b"MULTI"), _resp(b"EXEC")
+
+
 def _entry_time(entry_id: str) -> float:
     return int(entry_id.split("-", 1)[0]) / 1000
 
@@ -81,14 +92,48 @@ class RedisStreamQueue:
         by_partition: dict[int, list[bytes]] = {}
         for partition, body in messages:
             by_partition.setdefault(partition, []).append(body)
-        pipe = self._redis.pipeline(transaction=True)  # the depth moves with the entries
+        commands = []  # in one MULTI/EXEC: the depth moves with the entries
         for partition, bodies in by_partition.items():
+            stream = self._stream(partition).encode()
             for at in range(0, len(bodies), MAX_PER_ENTRY):
                 chunk = bodies[at : at + MAX_PER_ENTRY]
-                pipe.xadd(self._stream(partition), {"m": b"\n".join(chunk)})
-            pipe.hincrby(self._depth_key, str(partition), len(bodies))
-        self._count(pipe, counts)
-        self._call(pipe.execute)
+                commands.append(_resp(b"XADD", stream, b"*", b"m", b"\n".join(chunk)))
+            commands.append(
+                _resp(b"HINCRBY", self._depth_key.encode(), b"%d" % partition, b"%d" % len(bodies))
+            )
+        for name, value in (counts or {}).items():
+            if value:
+                commands.append(
+                    _resp(b"HINCRBY", self._stats_key.encode(), name.encode(), b"%d" % value)
+                )
+        self._call(self._transaction, commands)
+
+    def _transaction(self, commands: list[bytes]) -> list[Any]:
+        """MULTI, `commands`, EXEC as one socket write, then the replies.
+
+        redis-py's pipeline encodes every argument through its encoder and sends the commands
+        in pieces: a write of 24 hits cost the web process 258-273 us of CPU that way, 154-188
+        us this way (`append` timed in a loop against a local Redis, best of 7 runs).
+        """
+        packed = b"".join([_MULTI, *commands, _EXEC])
+        pool = self._redis.connection_pool
+        conn: Any = pool.get_connection()  # redis-py types few of its connection methods
+        try:  # (the pool replaces a connection Redis dropped meanwhile before handing it out)
+            conn.send_packed_command([packed])
+            for _ in range(len(commands) + 1):  # +OK for MULTI, then QUEUED for each command
+                conn.read_response()
+            replies = conn.read_response()
+        except BaseException:
+            conn.disconnect()  # unread replies, or a transaction left open: the server drops it
+            raise
+        finally:
+            pool.release(conn)
+        if not isinstance(replies, list):
+            raise redis.ResponseError(f"transaction not executed: {replies!r}")
+        for reply in replies:
+            if isinstance(reply, redis.ResponseError):
+                raise reply
+        return replies
 
     def _count(self, pipe: Any, counts: Mapping[str, int] | None) -> None:
         for name, value in (counts or {}).items():
