@@ -50,9 +50,11 @@ class GroupCommitter:
         with self._cond:
             if self._closed:
                 raise QueueUnavailableError("the ingest queue is shutting down")
+            idle = not self._buffer  # the flusher waits only for an empty buffer to fill
             self._buffer.extend(messages)
             self._waiters.append(waiter)
-            self._cond.notify()
+            if idle:  # notify() builds a deque even with nobody waiting: 5% of a hit's CPU
+                self._cond.notify()
 
     def _run(self) -> None:
         while True:
