@@ -73,11 +73,15 @@ def visitor_key(params: Mapping[str, str], facts: ServerFacts) -> str:
     return f"ip:{params.get('cip') or facts.ip}|{params.get('ua') or facts.user_agent}"
 
 
+# One encoder for all messages: json.dumps with options builds a new one on every call.
+_to_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def encode(*, kind: str, params: Mapping[str, str], facts: ServerFacts, reason: str = "") -> bytes:
     body = {
         "t": kind,
         "k": hit_key(params, facts),
-        "p": dict(params),
+        "p": params if type(params) is dict else dict(params),
         "f": [
             facts.ip,
             facts.user_agent,
@@ -95,8 +99,7 @@ def encode(*, kind: str, params: Mapping[str, str], facts: ServerFacts, reason: 
         if headers:
             body["h"] = headers
     # surrogatepass: a rejected hit with a lone surrogate must still reach the failure log.
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8", "surrogatepass")
+    return _to_json(body).encode("utf-8", "surrogatepass")
 
 
 def decode(body: bytes) -> QueuedHit:
