@@ -225,6 +225,20 @@ def _changes_table(dialect: Dialect) -> sa.Table:
 
 
 _CHANGES_READY = "analytics.tmp_visit_changes"
+# The visit columns an action moves, written together when any of them changed: each of them
+# changes only with some hits (a second later or not, an exit page or not), and the batch's
+# updates came in eight shapes, each three statements (fill, update, clear). The tracker alone
+# writes these columns, so writing one unchanged costs nothing and undoes nobody's change.
+_ACTION_COLUMNS = frozenset(
+    (
+        "visit_exit_idaction_name",
+        "visit_exit_idaction_url",
+        "visit_last_action_time",
+        "visit_total_actions",
+        "visit_total_interactions",
+        "visit_total_time",
+    )
+)
 
 
 @lru_cache(maxsize=256)
@@ -331,11 +345,14 @@ class PendingWrites:
         """Remember the columns a hit changed in a visit row (a live dict, saved at the end)."""
         if row["idvisit"] is None:
             return  # a new visit, inserted whole
+        columns = set(changed)
+        if not columns.isdisjoint(_ACTION_COLUMNS) and _ACTION_COLUMNS.issubset(row):
+            columns |= _ACTION_COLUMNS
         entry = self.visits.get(row["idvisit"])
         if entry is None:
-            self.visits[row["idvisit"]] = (row, set(changed))
+            self.visits[row["idvisit"]] = (row, columns)
         else:
-            entry[1].update(changed)
+            entry[1].update(columns)
 
     def flush_actions(self, session: Session) -> None:
         """One multi-row INSERT per row shape: page views, events... carry few of the columns,

@@ -1,5 +1,6 @@
 """A batch whose known visits change different columns stores every hit, each visit with
-exactly its own changes (a visit's unchanged columns are never written)."""
+exactly its own changes (a column no hit changed is never written, but for the columns every
+action moves, which go together)."""
 
 from __future__ import annotations
 
