@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import signal
@@ -234,6 +235,17 @@ def cpu_snapshot(server: int, workers: list[int]) -> dict[str, float]:
     return snapshot
 
 
+def loop_seconds() -> float:
+    """A yardstick of this machine's speed at the time: a plain Python loop, best of three."""
+    best = math.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(5_000_000):
+            pass
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def host_steal() -> float:
     """Seconds of CPU the hypervisor gave other guests instead of this machine (all cores):
     on a shared host, the figures of a run with much steal are low through no fault of ours."""
@@ -326,6 +338,7 @@ def main() -> None:
         args.log_dir.mkdir(parents=True, exist_ok=True)
         return (args.log_dir / f"{name}.log").open("wb")
 
+    yardstick = loop_seconds()
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     url, env = prepare(args.mode, workdir)
     port = free_port()
@@ -424,6 +437,7 @@ def main() -> None:
         )
         print(f"CPU per stored hit:  {per_hit} (MariaDB, Redis: whole server)")
         print(f"host steal:          {stolen:.0%} of the CPUs' time (taken by other guests)")
+        print(f"machine speed:       {yardstick * 1000:.0f} ms for 5M turns of a Python loop")
         if processed != accepted:
             print(f"MISMATCH: {accepted - processed} accepted hits not stored")
             sys.exit(1)
