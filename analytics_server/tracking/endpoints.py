@@ -24,7 +24,7 @@ from analytics_server.tracking.context import ip_matcher
 from analytics_server.tracking.queue import QueueUnavailableError
 from analytics_server.tracking.request import ServerFacts
 from analytics_server.tracking.script import script_endpoint
-from analytics_server.tracking.validation import INVALID, RawHit
+from analytics_server.tracking.validation import INVALID, SIGNAL_HEADERS, RawHit
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +98,25 @@ def _client_ip(request: Request, settings: Settings, forwarded: str) -> str:
 
 _valid_ip = lru_cache(maxsize=4096)(is_valid_ip)  # the same few peers (proxies) over and over
 _FIRST_VALUE = ("user-agent", "accept-language", "referer", "x-forwarded-for")
+# The headers read, besides those: the privacy and prefetch signals and the cookies
+# (matomo_ignore) for the exclusion checks. A browser sends a dozen more, decoded for nothing.
+_READ = {name.encode(): name for name in (*_FIRST_VALUE, *SIGNAL_HEADERS, "cookie")}
 
 
 def _facts(request: Request, settings: Settings, source: str) -> ServerFacts:
-    # Straight from the ASGI scope (names are lower case there): Starlette's Headers object
-    # and its lookups cost more than the rest of this function.
+    # Straight from the ASGI scope (ASGI servers give the names in lower case): Starlette's
+    # Headers object and its lookups cost more than the rest of this function.
     headers: dict[str, str] = {}
     first: dict[str, str] = {}
     for raw_name, raw_value in request.scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        headers[name] = value  # a repeated header: the last one, as before
+        name = _READ.get(raw_name)
+        if name is None:
+            continue
+        value = raw_value.decode("latin-1")
         if name in _FIRST_VALUE:
             first.setdefault(name, value)  # Headers.get answers the first one
+        else:
+            headers[name] = value  # a repeated header: the last one, as before
     return ServerFacts(
         ip=_client_ip(request, settings, first.get("x-forwarded-for", "")),
         user_agent=first.get("user-agent", ""),

@@ -18,7 +18,7 @@ from analytics_server.tracking.request import ServerFacts, TrackingRequest, pars
 
 TRACKED, EXCLUDED, INVALID = "tracked", "excluded", "invalid"
 # Every header do_not_track_requested and is_prefetch read (lower case, like ServerFacts').
-_SIGNAL_HEADERS = frozenset(
+SIGNAL_HEADERS = frozenset(
     {"dnt", "x-do-not-track", "sec-gpc", "x-purpose", "x-moz", "purpose", "sec-purpose"}
 )
 
@@ -89,7 +89,7 @@ def exclusion_reason(req: TrackingRequest, site: SiteConfig, ctx: TrackerContext
         return "rec_missing"
     # The header checks look each name up case-insensitively; our names are lower case, so
     # a request with none of them (nearly all) skips them.
-    signals = not _SIGNAL_HEADERS.isdisjoint(facts.headers)
+    signals = not SIGNAL_HEADERS.isdisjoint(facts.headers)
     if signals and tracker.honour_do_not_track and do_not_track_requested(facts.headers):
         return "do_not_track"
     if ctx.exclude_rules.matches(req.params):
@@ -152,7 +152,7 @@ def judged_by_worker(hit: RawHit) -> bool:
 def judging_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The request headers `exclusion_reason` reads, for a hit the worker judges: the privacy
     and prefetch signals, and of the cookies only whether `matomo_ignore` was set."""
-    kept = {name: headers[name] for name in _SIGNAL_HEADERS.intersection(headers)}
+    kept = {name: headers[name] for name in SIGNAL_HEADERS.intersection(headers)}
     if "matomo_ignore=" in headers.get("cookie", ""):
         kept["cookie"] = "matomo_ignore="
     return kept
