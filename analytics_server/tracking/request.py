@@ -37,7 +37,8 @@ class ServerFacts:
     referer_header: str
     received_at: datetime
     source: str  # browser | sdk | bulk
-    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    # Lower-case names; only what the exclusion checks read (validation.SIGNAL_HEADERS, cookie).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
