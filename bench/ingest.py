@@ -91,7 +91,7 @@ def make_paths(visitors: int, seed: int, bulk: int = 1) -> list[bytes]:
         chunk = queries[i : i + bulk]
         body = json.dumps({"requests": ["?" + q for q, _ in chunk], "send_image": 0})
         paths.append(
-            f"POST /matomo.php HTTP/1.1\r\nHost: bench\r\n{agent}X-Forwarded-For: {chunk[0][1]}\r\n"
+            f"POST /matomo.php HTTP/1.1\r\nHost: bench\r\n{agent}{proxy}{chunk[0][1]}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode()
         )
     return paths
