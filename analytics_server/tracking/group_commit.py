@@ -1,7 +1,7 @@
 """Group commit: requests wait for the one write that makes their batch durable.
 
 Each request appends its messages to a shared buffer and awaits a future; a flusher thread
-writes everything buffered in one queue write (one SQLite transaction or one Redis pipeline)
+writes everything buffered in one queue write (one SQLite transaction or one Redis MULTI/EXEC)
 and then wakes all waiters. Throughput comes from batching, and "answered" still means "durable".
 """
 

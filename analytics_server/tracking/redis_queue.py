@@ -98,18 +98,28 @@ class RedisStreamQueue:
             for at in range(0, len(bodies), MAX_PER_ENTRY):
                 chunk = bodies[at : at + MAX_PER_ENTRY]
                 commands.append(_resp(b"XADD", stream, b"*", b"m", b"\n".join(chunk)))
-            commands.append(
-                _resp(b"HINCRBY", self._depth_key.encode(), b"%d" % partition, b"%d" % len(bodies))
-            )
-        for name, value in (counts or {}).items():
-            if value:
-                commands.append(
-                    _resp(b"HINCRBY", self._stats_key.encode(), name.encode(), b"%d" % value)
-                )
-        self._call(self._transaction, commands)
+            commands.append(self._depth_change(partition, len(bodies)))
+        self._write([*commands, *self._counted(counts)])
+
+    def _write(self, commands: list[bytes]) -> None:
+        if commands:
+            self._call(self._transaction, commands)
+
+    def _depth_change(self, partition: int, hits: int) -> bytes:
+        return _resp(b"HINCRBY", self._depth_key.encode(), b"%d" % partition, b"%d" % hits)
+
+    def _counted(self, counts: Mapping[str, int] | None) -> list[bytes]:
+        """The commands that add `counts` to the shared counters."""
+        key = self._stats_key.encode()
+        return [
+            _resp(b"HINCRBY", key, name.encode(), b"%d" % value)
+            for name, value in (counts or {}).items()
+            if value
+        ]
 
     def _transaction(self, commands: list[bytes]) -> list[Any]:
-        """MULTI, `commands`, EXEC as one socket write, then the replies.
+        """MULTI, `commands`, EXEC as one socket write, then the replies: every write of the
+        queue (appends, acknowledgements, dead letters, counters) goes this way.
 
         redis-py's pipeline encodes every argument through its encoder and sends the commands
         in pieces: a write of 24 hits cost the web process 258-273 us of CPU that way, 154-188
@@ -134,11 +144,6 @@ class RedisStreamQueue:
             if isinstance(reply, redis.ResponseError):
                 raise reply
         return replies
-
-    def _count(self, pipe: Any, counts: Mapping[str, int] | None) -> None:
-        for name, value in (counts or {}).items():
-            if value:
-                pipe.hincrby(self._stats_key, name, value)
 
     def claim_orphans(self, partition: int) -> int:
         """Take over entries delivered to consumers that died (we hold the partition lock);
@@ -203,17 +208,12 @@ class RedisStreamQueue:
     def ack(
         self, partition: int, tokens: Sequence[str], counts: Mapping[str, int] | None = None
     ) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        if tokens:
-            self._remove(pipe, partition, tokens)
-        self._count(pipe, counts)
-        if len(pipe):
-            self._call(pipe.execute)
+        self._write([*self._removed(partition, tokens), *self._counted(counts)])
         self._settled(partition, tokens)
 
     def dead_letter(self, partition: int, deliveries: Sequence[tuple[Delivery, str]]) -> None:
         now = time.time()
-        pipe = self._redis.pipeline(transaction=True)
+        commands = []
         for delivery, reason in deliveries:
             record = {
                 "body": delivery.body.decode("utf-8", "surrogatepass"),
@@ -221,19 +221,24 @@ class RedisStreamQueue:
                 "failed_at": now,
                 "token": delivery.token,
             }
-            pipe.rpush(self._dead_key, json.dumps(record))
+            # json.dumps escapes what is not ASCII (lone surrogates too): encodable as it is
+            commands.append(_resp(b"RPUSH", self._dead_key.encode(), json.dumps(record).encode()))
         tokens = [d.token for d, _ in deliveries]
-        self._remove(pipe, partition, tokens)
-        self._call(pipe.execute)
+        self._write([*commands, *self._removed(partition, tokens)])
         self._settled(partition, tokens)
 
-    def _remove(self, pipe: Any, partition: int, tokens: Sequence[str]) -> None:
-        """Acknowledge and delete the entries of settled hits (each entry once), in `pipe`."""
-        key = self._stream(partition)
-        entries = list(dict.fromkeys(token.split("/", 1)[0] for token in tokens))
-        pipe.xack(key, GROUP, *entries)
-        pipe.xdel(key, *entries)
-        pipe.hincrby(self._depth_key, str(partition), -len(tokens))
+    def _removed(self, partition: int, tokens: Sequence[str]) -> list[bytes]:
+        """The commands that acknowledge and delete the entries of settled hits (each entry
+        once) and take them off the depth."""
+        if not tokens:
+            return []
+        key = self._stream(partition).encode()
+        entries = [entry.encode() for entry in dict.fromkeys(t.split("/", 1)[0] for t in tokens)]
+        return [
+            _resp(b"XACK", key, GROUP.encode(), *entries),
+            _resp(b"XDEL", key, *entries),
+            self._depth_change(partition, -len(tokens)),
+        ]
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
         rows = self._call(self._redis.lrange, self._dead_key, 0, limit - 1)
@@ -286,10 +291,7 @@ class RedisStreamQueue:
         return None if oldest is None else max(0.0, time.time() - oldest)
 
     def add_counts(self, counts: Mapping[str, int]) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        self._count(pipe, counts)
-        if len(pipe):
-            self._call(pipe.execute)
+        self._write(self._counted(counts))
 
     def counts(self) -> dict[str, int]:
         raw = self._call(self._redis.hgetall, self._stats_key)
