@@ -103,47 +103,49 @@ def test_an_empty_queue_answers_after_blocking_briefly(queue: IngestQueue) -> No
     assert queue.oldest_age() is None
 
 
-@pytest.mark.redis
-@pytest.mark.redis
-def test_a_write_on_a_connection_redis_dropped_is_written_once() -> None:
-    """Redis restarted while the web process was idle: the pooled connection is dead, and the
-    write goes through on a new one, once."""
+@pytest.fixture
+def on_redis() -> Iterator[tuple[RedisStreamQueue, redis.Redis, str]]:
+    """A Redis queue of its own, a plain client beside it, and their key prefix."""
     prefix = f"test-{secrets.token_hex(4)}"
     queue = redis_queue(prefix)
     client = redis.Redis.from_url(REDIS_URL)
-    try:
-        queue.append([(0, b"a")])
-        queue._redis.client_setname(prefix)  # the pooled connection, named to find it
-        [victim] = [c["id"] for c in client.client_list() if c["name"] == prefix]
-        client.client_kill_filter(_id=victim)
-        queue.append([(0, b"b"), (0, b"c")], {"accepted": 2})
-        assert client.xlen(f"{prefix}:p0") == 2  # one entry per write, none twice
-        assert [d.body for d in queue.fetch(0, 100)] == [b"a", b"b", b"c"]
-        assert queue.depth() == 3
-        assert queue.counts() == {"accepted": 2}
-    finally:
-        client.close()
-        queue.close()
-        forget(prefix)
+    yield queue, client, prefix
+    client.close()
+    queue.close()
+    forget(prefix)
 
 
 @pytest.mark.redis
-def test_a_write_redis_refuses_is_an_error_and_the_next_one_works() -> None:
-    prefix = f"test-{secrets.token_hex(4)}"
-    queue = redis_queue(prefix)
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.set(f"{prefix}:p1", "not a stream")  # XADD fails inside the transaction
-        with pytest.raises(QueueUnavailableError, match="WRONGTYPE"):
-            queue.append([(1, b"lost")])
-        queue.append([(0, b"kept")])  # the connection is still in step with its replies
-        assert [d.body for d in queue.fetch(0, 10)] == [b"kept"]
-    finally:
-        client.close()
-        queue.close()
-        forget(prefix)
+def test_a_write_on_a_connection_redis_dropped_is_written_once(
+    on_redis: tuple[RedisStreamQueue, redis.Redis, str],
+) -> None:
+    """Redis dropped the pooled connection while the web process was idle: the write goes
+    through on a new one, once."""
+    queue, client, prefix = on_redis
+    queue.append([(0, b"a")])
+    queue._redis.client_setname(prefix)  # the pooled connection, named to find it
+    [victim] = [c["id"] for c in client.client_list() if c["name"] == prefix]
+    client.client_kill_filter(_id=victim)
+    queue.append([(0, b"b"), (0, b"c")], {"accepted": 2})
+    assert client.xlen(f"{prefix}:p0") == 2  # one entry per write, none twice
+    assert [d.body for d in queue.fetch(0, 100)] == [b"a", b"b", b"c"]
+    assert queue.depth() == 3
+    assert queue.counts() == {"accepted": 2}
 
 
+@pytest.mark.redis
+def test_a_write_redis_refuses_is_an_error_and_the_next_one_works(
+    on_redis: tuple[RedisStreamQueue, redis.Redis, str],
+) -> None:
+    queue, client, prefix = on_redis
+    client.set(f"{prefix}:p1", "not a stream")  # XADD fails inside the transaction
+    with pytest.raises(QueueUnavailableError, match="WRONGTYPE"):
+        queue.append([(1, b"lost")])
+    queue.append([(0, b"kept")])  # the connection is still in step with its replies
+    assert [d.body for d in queue.fetch(0, 10)] == [b"kept"]
+
+
+@pytest.mark.redis
 def test_entries_of_a_dead_consumer_are_claimed_by_the_next() -> None:
     prefix = f"test-{secrets.token_hex(4)}"
     dead, alive = redis_queue(prefix), redis_queue(prefix)
