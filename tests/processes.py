@@ -1,9 +1,11 @@
-"""Real processes for tests: free ports, a Redis of a test's own, a TCP proxy that can cut a
-connection, and the whole stack (database, Redis, web server, Celery worker and beat)."""
+"""Real processes for tests: free ports, a Redis and a MariaDB of a test's own, a TCP proxy
+that can cut a connection, and the whole stack (database, Redis, web server, Celery worker and
+beat)."""
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import signal
 import socket
@@ -21,6 +23,7 @@ from tests.conftest import MYSQL_SERVER, service_reachable
 
 N = 600  # hits a Sender sends by default
 BIN = Path(__file__).resolve().parents[1] / ".venv" / "bin"
+MARIADBD = "/usr/sbin/mariadbd"
 
 
 def free_port() -> int:
@@ -71,6 +74,61 @@ class Redis:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)  # a clean shutdown, as a restart does
         self.proc.wait(timeout=20)
+
+
+class MariaDB:
+    """A MariaDB server of our own (data directory, port and socket) that a test may stop, kill
+    and start again, while the machine's shared server goes on serving the other tests."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.dir = workdir / "mariadb"
+        self.socket = f"/tmp/analytics-test-mariadb-{self.port}.sock"  # paths of 107 bytes at most
+        self.url = f"mysql+pymysql://root@127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "mariadb.log"
+
+    def install(self) -> None:
+        subprocess.run(
+            [
+                "mariadb-install-db",
+                "--no-defaults",
+                f"--datadir={self.dir}",
+                f"--user={getpass.getuser()}",
+                "--auth-root-authentication-method=normal",  # root, no password, as on the CI box
+                "--skip-test-db",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    MARIADBD,
+                    "--no-defaults",
+                    f"--datadir={self.dir}",
+                    f"--user={getpass.getuser()}",
+                    f"--port={self.port}",
+                    "--bind-address=127.0.0.1",
+                    f"--socket={self.socket}",
+                    f"--pid-file={self.dir}/mariadbd.pid",
+                    "--skip-log-bin",
+                    "--innodb-buffer-pool-size=64M",
+                    "--character-set-server=utf8mb4",
+                    "--collation-server=utf8mb4_bin",
+                ],
+                stdout=log,
+                stderr=log,
+            )
+        wait_port(self.port)
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """SIGTERM: a clean shutdown, as `systemctl stop` does; SIGKILL: a crash."""
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=60)
 
 
 class Proxy:
@@ -128,7 +186,7 @@ class Stack:
         self,
         workdir: Path,
         *,
-        db_port: int = 3306,
+        server: str = MYSQL_SERVER,
         queues: str = "ingest",
         extra_env: dict[str, str] | None = None,
     ) -> None:
@@ -138,12 +196,13 @@ class Stack:
         self.db_name = f"analytics_fault_{os.getpid()}_{free_port()}"
         self.redis = Redis(workdir)
         self.web_port = free_port()
-        self.db_port = db_port
+        self.server = server
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.logs: list[IO[bytes]] = []
 
-    def env(self, *, db_port: int | None = None) -> dict[str, str]:
-        url = f"mysql+pymysql://root@127.0.0.1:{db_port or 3306}/{self.db_name}"
+    def env(self, *, server: str | None = None) -> dict[str, str]:
+        """The processes' environment; `server`: another address of the database server."""
+        url = f"{server or self.server}/{self.db_name}"
         return {
             **os.environ,
             "ANALYTICS_DATABASE__URL": url,
@@ -157,7 +216,7 @@ class Stack:
         }
 
     def setup(self) -> None:
-        admin = sa.create_engine(MYSQL_SERVER)
+        admin = sa.create_engine(self.server)
         with admin.connect() as conn:
             conn.execute(sa.text(f"CREATE DATABASE {self.db_name} CHARACTER SET utf8mb4"))
         admin.dispose()
@@ -198,7 +257,7 @@ class Stack:
         proc.wait(timeout=10)
 
     def stored(self) -> tuple[int, int]:
-        engine = sa.create_engine(f"{MYSQL_SERVER}/{self.db_name}")
+        engine = sa.create_engine(f"{self.server}/{self.db_name}")
         with engine.connect() as conn:
             total = conn.scalar(sa.text("SELECT COUNT(*) FROM log_link_visit_action")) or 0
             distinct = (
@@ -221,7 +280,7 @@ class Stack:
             self.redis.stop()
         for log in self.logs:
             log.close()
-        admin = sa.create_engine(MYSQL_SERVER)
+        admin = sa.create_engine(self.server)
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {self.db_name}"))
         admin.dispose()

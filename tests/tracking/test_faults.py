@@ -1,6 +1,7 @@
 """Fault tests with real processes: no accepted hit is lost or doubled when parts fail.
 
-Each test starts its own Redis (AOF on) and its own database, the web server and a Celery worker
+Each test starts its own Redis (AOF on) and its own database (on the shared MariaDB, or on a
+MariaDB server of its own where the test stops that server), the web server and a Celery worker
 as subprocesses, sends N hits (retrying on 503 as the JS tracker does), breaks something in the
 middle of the stream, and checks the raw logs hold exactly the N hits.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,23 +20,57 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import service_reachable, skip_or_fail
-from tests.processes import BIN, N, Proxy, Sender, Stack, free_port, wait_port
+from tests.processes import (
+    BIN,
+    MARIADBD,
+    MariaDB,
+    N,
+    Proxy,
+    Sender,
+    Stack,
+    free_port,
+    wait_port,
+)
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+def running_stack(tmp_path: Path, server: str | None = None) -> Iterator[Stack]:
     if shutil.which("redis-server") is None:
         skip_or_fail("redis-server is not installed")
-    if not service_reachable("127.0.0.1", 3306):
-        skip_or_fail("MariaDB is not reachable on 127.0.0.1:3306")
-    stack = Stack(tmp_path)
+    stack = Stack(tmp_path) if server is None else Stack(tmp_path, server=server)
     try:
         stack.setup()
         yield stack
     finally:
         stack.teardown()
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    if not service_reachable("127.0.0.1", 3306):
+        skip_or_fail("MariaDB is not reachable on 127.0.0.1:3306")
+    yield from running_stack(tmp_path)
+
+
+@pytest.fixture
+def own_mariadb(tmp_path: Path) -> Iterator[MariaDB]:
+    """A MariaDB server of the test's own, so that stopping it leaves the shared one alone."""
+    if shutil.which("mariadb-install-db") is None or not Path(MARIADBD).exists():
+        skip_or_fail(f"MariaDB is not installed (mariadb-install-db, {MARIADBD})")
+    server = MariaDB(tmp_path)
+    server.install()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            server.stop()
+
+
+@pytest.fixture
+def stack_on_own_mariadb(tmp_path: Path, own_mariadb: MariaDB) -> Iterator[Stack]:
+    yield from running_stack(tmp_path, own_mariadb.url)
 
 
 def wait_stored(stack: Stack, expected: int, timeout: float = 120) -> tuple[int, int]:
@@ -73,10 +109,33 @@ def test_redis_restarted_mid_stream_loses_and_doubles_nothing(stack: Stack) -> N
     assert wait_stored(stack, N) == (N, N)
 
 
-def test_database_outage_mid_stream_loses_and_doubles_nothing(stack: Stack) -> None:
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "crashed"])
+def test_mariadb_down_mid_stream_loses_and_doubles_nothing(
+    stack_on_own_mariadb: Stack, own_mariadb: MariaDB, how: signal.Signals
+) -> None:
+    """The database server itself goes away for 4 s (a clean stop, or a crash that InnoDB
+    recovers from) under the web server, the worker and beat, and comes back."""
+    stack = stack_on_own_mariadb
+    sender = Sender(stack.web_port)
+    sender.start()
+    sender.wait_for(N // 3)
+    while stack.stored()[0] == 0:  # some batches committed, more on their way
+        time.sleep(0.05)
+    assert sender.accepted < N
+    own_mariadb.stop(how)
+    time.sleep(4.0)
+    own_mariadb.start()
+    sender.join(timeout=120)
+    assert sender.accepted == N
+    assert sender.refused == 0  # the endpoint does not need the database
+    assert wait_stored(stack, N) == (N, N)
+
+
+def test_database_connection_cut_mid_stream_loses_and_doubles_nothing(stack: Stack) -> None:
     proxy = Proxy(3306)
     stack.kill("worker")
-    stack.start_worker(stack.env(db_port=proxy.port))  # the worker reaches MariaDB via the proxy
+    # the worker reaches MariaDB through the proxy
+    stack.start_worker(stack.env(server=f"mysql+pymysql://root@127.0.0.1:{proxy.port}"))
     sender = Sender(stack.web_port)
     sender.start()
     sender.wait_for(N // 3)
