@@ -53,7 +53,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
-        proxy_headers=False,
+        proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
         access_log=settings.access_log == "all",  # "pages": the app logs them (AccessLog)
     )
     return 0

@@ -37,7 +37,13 @@ def running_server(settings: Settings) -> Iterator[uvicorn.Server]:
     """uvicorn serving the app in a thread of this process until the block ends."""
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            # The app decides whose X-Forwarded-For to believe (tracker.trusted_proxies), as
+            # under `serve`; uvicorn's own handling would believe any local process.
+            proxy_headers=False,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
