@@ -84,6 +84,10 @@ class IngestSettings(BaseModel):
     lock_ttl_ms: int = 15_000
     # Idempotency keys are kept this long: a batch redelivered later would be counted twice.
     key_retention_days: int = Field(default=7, ge=1)
+    # Back-pressure: once this many hits wait (workers stopped or far behind), the endpoint
+    # answers 503 instead of queueing more, so that Redis memory or the spool's disk does not
+    # run out; trackers that retry send the hits again later. 0: no limit.
+    max_queued_hits: int = Field(default=0, ge=0)
 
     def consumes_in_process(self) -> bool:
         if self.consume_in_process is not None:

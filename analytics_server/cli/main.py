@@ -160,6 +160,7 @@ def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG0
 
 
 def cmd_queue_status(_args: argparse.Namespace, settings: Settings) -> int:
+    from analytics_server.tracking.group_commit import REFUSED_FULL
     from analytics_server.tracking.runtime import open_queue
 
     queue = open_queue(settings)
@@ -169,7 +170,10 @@ def cmd_queue_status(_args: argparse.Namespace, settings: Settings) -> int:
     rate = {k: status.counts.get(k, 0) - first.counts.get(k, 0) for k in ("accepted", "processed")}
     age = status.oldest_age_seconds
     print(f"backend:          {settings.ingest.backend} ({queue.partitions} partitions)")
-    print(f"queued hits:      {status.depth}")
+    limit = settings.ingest.max_queued_hits
+    print(f"queued hits:      {status.depth} (limit: {limit or 'none'})")
+    if refused := status.counts.get(REFUSED_FULL, 0):
+        print(f"refused, full:    {refused} hits answered 503 because the queue was full")
     print(f"processing lag:   {'none' if age is None else f'{age:.1f} s'}")
     print(f"dead letters:     {status.dead_letters}")
     print(f"accepted/s:       {rate['accepted']}")

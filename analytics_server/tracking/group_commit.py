@@ -10,20 +10,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError
+from analytics_server.tracking.queue import IngestQueue, QueueFullError, QueueUnavailableError
 
 log = logging.getLogger(__name__)
 
 Waiter = tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]
+DEPTH_READ_EVERY = 1.0  # seconds; with a limit, the queue's depth is read at least this often
+REFUSED_FULL = "refused:queue_full"  # counter of hits answered 503 because the queue was full
 
 
 class GroupCommitter:
-    def __init__(self, queue: IngestQueue) -> None:
+    def __init__(self, queue: IngestQueue, *, max_depth: int = 0) -> None:
         self.queue = queue
+        self.max_depth = max_depth  # 0: no limit
+        # The depth as last read plus what this process wrote since: another process's
+        # writes and the workers' progress show at the next read.
+        self._depth = 0
+        self._depth_read_at = -math.inf
+        self._full_warned_at, self._refused_since_warning = -math.inf, 0
         self._cond = threading.Condition()
         self._buffer: list[tuple[int, bytes]] = []
         self._counts: Counter[str] = Counter()
@@ -71,8 +81,14 @@ class GroupCommitter:
             error: BaseException | None = None
             try:
                 if batch:
+                    self._make_room(len(batch))
                     self.queue.append(batch, counts)  # the counters ride along: one write
+                    self._depth += len(batch)
                     counts = Counter()
+            except QueueFullError as exc:
+                counts[REFUSED_FULL] += len(batch)
+                self._warn_full(exc, len(batch))
+                error = exc
             except Exception as exc:  # every waiter must hear about it, or requests hang
                 log.warning("ingest queue write failed for %d hits: %s", len(batch), exc)
                 error = (
@@ -86,6 +102,28 @@ class GroupCommitter:
                     self.queue.add_counts(counts)
                 except Exception as exc:  # counters are best effort, hits are not
                     log.warning("could not update ingest counters: %s", exc)
+
+    def _make_room(self, hits: int) -> None:
+        """Raise QueueFullError when `hits` more would take the queue past its limit; the
+        depth is read again once a second, and whenever the estimate says "full"."""
+        if not self.max_depth:
+            return
+        now = time.monotonic()
+        if now - self._depth_read_at >= DEPTH_READ_EVERY or self._depth + hits > self.max_depth:
+            self._depth, self._depth_read_at = self.queue.depth(), now
+        if self._depth + hits > self.max_depth:
+            raise QueueFullError(
+                f"the ingest queue holds {self._depth} hits, its limit is {self.max_depth} "
+                "(ANALYTICS_INGEST__MAX_QUEUED_HITS): are the workers running?"
+            )
+
+    def _warn_full(self, exc: QueueFullError, hits: int) -> None:
+        """One warning every 10 s while the queue stays full, not one per group commit."""
+        self._refused_since_warning += hits
+        now = time.monotonic()
+        if now - self._full_warned_at >= 10.0:
+            log.warning("%d hits answered 503: %s", self._refused_since_warning, exc)
+            self._full_warned_at, self._refused_since_warning = now, 0
 
     def close(self) -> None:
         with self._cond:

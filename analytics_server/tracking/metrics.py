@@ -14,7 +14,8 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def render(queue: IngestQueue) -> str:
+def render(queue: IngestQueue, limit: int = 0) -> str:
+    """`limit`: the queue's back-pressure limit in hits (0: none)."""
     lines: list[str] = []
 
     def metric(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
@@ -34,6 +35,12 @@ def render(queue: IngestQueue) -> str:
         "gauge",
         "Hits waiting to be processed.",
         [("", status.depth)],
+    )
+    metric(
+        "analytics_ingest_queue_limit",
+        "gauge",
+        "Hits the queue may hold before the endpoint answers 503 (0: no limit).",
+        [("", limit)],
     )
     metric(
         "analytics_ingest_lag_seconds",
@@ -73,9 +80,18 @@ def render(queue: IngestQueue) -> str:
         "Valid hits excluded on purpose.",
         [(f'{{reason="{_escape(reason)}"}}', value) for reason, value in dropped],
     )
+    refused = sorted((k.split(":", 1)[1], v) for k, v in counts.items() if k.startswith("refused:"))
+    metric(
+        "analytics_ingest_refused_total",
+        "counter",
+        "Hits answered 503 and not queued (the sender may retry them).",
+        [(f'{{reason="{_escape(reason)}"}}', value) for reason, value in refused]
+        or [('{reason="queue_full"}', 0)],
+    )
     return "\n".join(lines) + "\n"
 
 
 async def metrics_endpoint(request: Request) -> PlainTextResponse:
-    text = await run_in_threadpool(render, request.app.state.ingest.queue)
+    ingest = request.app.state.ingest
+    text = await run_in_threadpool(render, ingest.queue, ingest.committer.max_depth)
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4")

@@ -42,6 +42,10 @@ class QueueUnavailableError(Exception):
     """The queue cannot take or give messages now (Redis down, disk full)."""
 
 
+class QueueFullError(QueueUnavailableError):
+    """The queue holds as many hits as `ingest.max_queued_hits` allows (workers behind)."""
+
+
 class IngestQueue(Protocol):
     partitions: int
 

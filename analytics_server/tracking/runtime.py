@@ -55,7 +55,7 @@ class IngestRuntime:
     ) -> None:
         self.settings = settings
         self.queue = open_queue(settings)
-        self.committer = GroupCommitter(self.queue)
+        self.committer = GroupCommitter(self.queue, max_depth=settings.ingest.max_queued_hits)
         self.processor = BatchProcessor(factory, ctx)
         self._drain_lock = threading.Lock()
         self._stop = threading.Event()

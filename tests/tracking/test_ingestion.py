@@ -134,13 +134,18 @@ def test_hits_queued_when_the_server_stopped_are_processed_at_the_next_start(
         wait_for(lambda: len(visits(db)) == 1)
 
 
+def use_redis(settings: Settings) -> None:
+    """Queue in Redis under a prefix of the test's own (`forget` it afterwards)."""
+    settings.ingest.backend = "redis"
+    settings.ingest.redis_prefix = f"test-{secrets.token_hex(4)}"
+    redis_queue(settings.ingest.redis_prefix).close()  # skips when Redis is absent
+
+
 @pytest.mark.redis
 def test_redis_backend_end_to_end(
     engine: Engine, settings: Settings, clock: FakeClock, db: Session
 ) -> None:
-    settings.ingest.backend = "redis"
-    settings.ingest.redis_prefix = f"test-{secrets.token_hex(4)}"
-    redis_queue(settings.ingest.redis_prefix).close()  # skips when Redis is absent
+    use_redis(settings)
     site = create_site(db)
     try:
         with make_app(engine, settings, clock) as client:
@@ -169,6 +174,44 @@ def test_queue_unreachable_answers_503_and_stores_nothing(
     assert actions(db) == []
 
 
+@pytest.mark.parametrize("backend", ["embedded", pytest.param("redis", marks=pytest.mark.redis)])
+def test_a_full_queue_answers_503_until_the_workers_catch_up(
+    engine: Engine, settings: Settings, clock: FakeClock, db: Session, backend: str
+) -> None:
+    settings.ingest.inline = False
+    settings.ingest.consume_in_process = False  # the workers are stopped
+    settings.ingest.max_queued_hits = 3
+    if backend == "redis":
+        use_redis(settings)
+    site = create_site(db)
+    try:
+        with make_app(engine, settings, clock) as client:
+            ingest = client.app.state.ingest  # type: ignore[attr-defined]
+            answers = [
+                send(client, js_hit(site.idsite, url=f"https://p.example/{i}")).status_code
+                for i in range(5)
+            ]
+            bulk = client.post(
+                "/matomo.php",
+                json={"requests": [f"?idsite={site.idsite}&rec=1&url=https://p.example/b"] * 2},
+            )
+            assert ingest.queue.depth() == 3
+            wait_for(lambda: ingest.queue.counts().get("refused:queue_full") == 4)
+            metrics = client.get("/metrics").text
+            ingest.drain_now()  # the workers are back and empty the queue
+            after = send(client, js_hit(site.idsite, url="https://p.example/after"))
+            ingest.drain_now()
+        assert answers == [204, 204, 204, 503, 503]  # the tracker keeps the last two, retries
+        assert bulk.status_code == 503
+        assert "analytics_ingest_queue_limit 3" in metrics
+        assert 'analytics_ingest_refused_total{reason="queue_full"} 4' in metrics
+        assert after.status_code == 204
+        assert count(db, LogLinkVisitAction) == 4
+    finally:
+        if backend == "redis":
+            forget(settings.ingest.redis_prefix)
+
+
 def test_queue_commands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -183,7 +226,7 @@ def test_queue_commands(
         queue.dead_letter(0, [(item, "undecodable message: bad")])
         assert main(["queue", "status"]) == 0
         out = capsys.readouterr().out
-        assert "queued hits:      0" in out
+        assert "queued hits:      0 (limit: none)" in out
         assert "dead letters:     1" in out
         assert main(["queue", "dead"]) == 0
         assert "undecodable message" in capsys.readouterr().out
