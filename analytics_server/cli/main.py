@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import secrets
 import sys
@@ -39,7 +40,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from analytics_server.app import create_app
+    from analytics_server.cli.quickstart import server_config
 
     log_config = copy.deepcopy(LOGGING_CONFIG)  # plus the app's page log, as uvicorn prints
     log_config["loggers"][ACCESS_LOGGER.name] = {
@@ -47,16 +48,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         "level": "INFO",
         "propagate": False,
     }
-    uvicorn.run(
-        create_app(settings),
-        log_config=log_config,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level="info",
-        proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
-        access_log=settings.access_log == "all",  # "pages": the app logs them (AccessLog)
+    server = uvicorn.Server(
+        server_config(
+            settings,
+            log_config=log_config,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            log_level="info",
+            access_log=settings.access_log == "all",  # "pages": the app logs them (AccessLog)
+        )
     )
-    return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0 if server.started else 3  # 3: could not start, as uvicorn.run exits
 
 
 def cmd_site_add(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -32,20 +33,23 @@ DEMO_SITE = {
 }
 
 
+def server_config(settings: Settings, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration of the app, the same for `serve` and `make run`; `options`
+    add to it or override it (host, port, logging)."""
+    defaults: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        # The app decides whose X-Forwarded-For to believe (tracker.trusted_proxies);
+        # uvicorn's own handling would believe any process on this machine.
+        "proxy_headers": False,
+    }
+    return uvicorn.Config(create_app(settings), **{**defaults, **options})
+
+
 @contextmanager
 def running_server(settings: Settings) -> Iterator[uvicorn.Server]:
     """uvicorn serving the app in a thread of this process until the block ends."""
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            # The app decides whose X-Forwarded-For to believe (tracker.trusted_proxies), as
-            # under `serve`; uvicorn's own handling would believe any local process.
-            proxy_headers=False,
-        )
-    )
+    server = uvicorn.Server(server_config(settings, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
