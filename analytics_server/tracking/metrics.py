@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from analytics_server.tracking import service
+from analytics_server.tracking.group_commit import REFUSED_FULL
 from analytics_server.tracking.queue import IngestQueue, QueueUnavailableError
 
 
@@ -71,22 +72,27 @@ def render(queue: IngestQueue, limit: int = 0) -> str:
         "Invalid hits, listed as failures.",
         [(f'{{where="{where}"}}', value) for where, value in rejected],
     )
-    dropped = sorted(
-        (k.split(":", 1)[1], v) for k, v in counts.items() if k.startswith("excluded:")
-    )
+
+    def by_reason(prefix: str, always: str | None = None) -> list[tuple[str, float]]:
+        """The counters named `prefix:reason` as samples labelled by reason (`always`: a
+        reason shown at 0 before it first happens)."""
+        found = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith(f"{prefix}:")}
+        if always is not None:
+            found.setdefault(always, 0)
+        return [(f'{{reason="{_escape(r)}"}}', found[r]) for r in sorted(found)]
+
     metric(
         "analytics_ingest_dropped_total",
         "counter",
         "Valid hits excluded on purpose.",
-        [(f'{{reason="{_escape(reason)}"}}', value) for reason, value in dropped],
+        by_reason("excluded"),
     )
-    refused = sorted((k.split(":", 1)[1], v) for k, v in counts.items() if k.startswith("refused:"))
+    refused_prefix, queue_full = REFUSED_FULL.split(":", 1)
     metric(
         "analytics_ingest_refused_total",
         "counter",
         "Hits answered 503 and not queued (the sender may retry them).",
-        [(f'{{reason="{_escape(reason)}"}}', value) for reason, value in refused]
-        or [('{reason="queue_full"}', 0)],
+        by_reason(refused_prefix, always=queue_full),
     )
     return "\n".join(lines) + "\n"
 
