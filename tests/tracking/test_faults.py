@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import service_reachable, skip_or_fail
+from tests.conftest import MYSQL_SERVER, service_reachable, skip_or_fail
 from tests.processes import (
     BIN,
     MARIADBD,
@@ -35,10 +35,10 @@ from tests.processes import (
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
 
-def running_stack(tmp_path: Path, server: str | None = None) -> Iterator[Stack]:
+def running_stack(tmp_path: Path, server: str = MYSQL_SERVER) -> Iterator[Stack]:
     if shutil.which("redis-server") is None:
         skip_or_fail("redis-server is not installed")
-    stack = Stack(tmp_path) if server is None else Stack(tmp_path, server=server)
+    stack = Stack(tmp_path, server=server)
     try:
         stack.setup()
         yield stack
